@@ -1,0 +1,1 @@
+"""Bundled data (themes, sources, demo snapshot), installed as the package `matcher_data`."""

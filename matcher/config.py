@@ -1,0 +1,58 @@
+"""Where things live: the deployment's home and database, and the bundled data directory."""
+
+from __future__ import annotations
+
+import os
+from importlib.resources import files
+from pathlib import Path
+
+from matcher.errors import ConfigError
+
+APP_DIR = "territorio-smart-matcher"
+
+
+def matcher_home() -> Path:
+    """MATCHER_HOME, else the user data directory (XDG on Linux)."""
+    if os.environ.get("MATCHER_HOME"):
+        return Path(os.environ["MATCHER_HOME"]).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / APP_DIR
+
+
+def default_db() -> Path:
+    return matcher_home() / "matcher.db"
+
+
+def demo_db() -> Path:
+    """The demo's own database: the demo never touches the deployment's."""
+    return matcher_home() / "demo.db"
+
+
+def data_dir() -> Path:
+    """The bundled `data/` directory, whether installed editable or from a wheel."""
+    return Path(str(files("matcher_data")))
+
+
+def snapshot_dir() -> Path:
+    return data_dir() / "snapshot"
+
+
+def portal_url_from_env(portal: str) -> str | None:
+    """MATCHER_<PORTAL>_URL, e.g. MATCHER_EU_FTOP_URL, overrides a portal's endpoint."""
+    return os.environ.get(f"MATCHER_{portal.upper()}_URL") or None
+
+
+def http_settings() -> dict[str, float]:
+    """Politeness knobs a deployment may tune: MATCHER_HTTP_DELAY (seconds between requests
+    to one host), MATCHER_HTTP_RETRIES, MATCHER_HTTP_BACKOFF (first retry wait, seconds)."""
+    names = {"MATCHER_HTTP_DELAY": "min_delay", "MATCHER_HTTP_RETRIES": "retries",
+             "MATCHER_HTTP_BACKOFF": "backoff"}  # fmt: skip
+    settings: dict[str, float] = {}
+    for env, option in names.items():
+        value = os.environ.get(env)
+        if value:
+            try:
+                settings[option] = int(value) if option == "retries" else float(value)
+            except ValueError as exc:
+                raise ConfigError(f"{env}={value!r} is not a number") from exc
+    return settings

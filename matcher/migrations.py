@@ -1,0 +1,90 @@
+"""Numbered schema migrations, applied in order when a store is opened, and transactions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+
+class transaction:  # noqa: N801 - used as `with transaction(db):`
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.conn = db.conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE calls (
+            id TEXT PRIMARY KEY, portal TEXT NOT NULL, native_id TEXT NOT NULL,
+            title TEXT NOT NULL, url TEXT, links TEXT, aliases TEXT, language TEXT,
+            territory TEXT, programme TEXT, opening TEXT, deadlines TEXT,
+            deadline_time_known INTEGER, tz TEXT, status_hint TEXT, budget_eur REAL,
+            beneficiaries TEXT, public_bodies_eligible INTEGER, topics TEXT, summary TEXT,
+            text TEXT, kind TEXT, source_updated TEXT, content_hash TEXT,
+            first_seen TEXT, last_seen TEXT, last_changed TEXT, vanished_at TEXT,
+            merged_into TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX calls_portal ON calls(portal)")
+    db.execute(
+        """CREATE TABLE runs (
+            id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, portal TEXT NOT NULL,
+            started TEXT NOT NULL, finished TEXT, fetched INTEGER DEFAULT 0,
+            new INTEGER DEFAULT 0, changed INTEGER DEFAULT 0, vanished INTEGER DEFAULT 0,
+            errors TEXT DEFAULT '[]', status TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+
+
+def m002_ranking(db: sqlite_utils.Database) -> None:
+    # Passage vectors are keyed by the call's content hash and the embedder's name, so an
+    # unchanged call is never embedded twice and switching model re-embeds lazily.
+    db.execute(
+        """CREATE TABLE vectors (
+            content_hash TEXT NOT NULL, embedder TEXT NOT NULL, passage INTEGER NOT NULL,
+            text TEXT NOT NULL, vector BLOB NOT NULL,
+            PRIMARY KEY (content_hash, embedder, passage)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE scores (
+            call_id TEXT NOT NULL, theme TEXT NOT NULL, method TEXT NOT NULL,
+            score REAL NOT NULL, explanation TEXT NOT NULL, inputs_hash TEXT NOT NULL,
+            computed_at TEXT NOT NULL,
+            PRIMARY KEY (call_id, theme, method)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY, call_id TEXT NOT NULL, theme TEXT NOT NULL,
+            decision TEXT NOT NULL, reviewer TEXT NOT NULL, note TEXT,
+            decided_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX reviews_call_theme ON reviews(call_id, theme)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_ranking]
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (number INTEGER PRIMARY KEY, name TEXT)")
+    done = {row[0] for row in db.execute("SELECT number FROM _migrations").fetchall()}
+    for number, migration in enumerate(MIGRATIONS, start=1):
+        if number in done:
+            continue
+        with transaction(db):
+            migration(db)
+            db.execute(
+                "INSERT INTO _migrations (number, name) VALUES (?, ?)",
+                [number, migration.__name__],
+            )

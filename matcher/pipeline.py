@@ -1,0 +1,140 @@
+"""The jobs the CLI runs: scrape portals into the store, load the bundled demo snapshot."""
+
+from __future__ import annotations
+
+import json
+import logging
+import tomllib
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from matcher import config
+from matcher.errors import ConfigError
+from matcher.importer import read_import_file
+from matcher.sources import load_sources
+from matcher.status import parse_now
+from matcher.store import (
+    RunSummary,
+    open_db,
+    repair_interrupted_runs,
+    save_result,
+    set_meta,
+    start_run,
+    upsert_calls,
+)
+from scrapers import PORTALS
+from scrapers.base import run_portal
+from scrapers.http import ReplayTransport, make_client
+
+log = logging.getLogger(__name__)
+
+
+def scrape_into(
+    db: sqlite_utils.Database,
+    names: list[str],
+    now: datetime,
+    *,
+    base_url: str | None = None,
+    replay: Path | None = None,
+    sources: dict[str, dict[str, Any]] | None = None,
+    quiet: bool = False,
+) -> list[RunSummary]:
+    """Scrape the named portals into `db`, one transaction per portal, with a progress display.
+
+    `sources` holds each portal's section of sources.toml (the sites it reads).
+    """
+    sources = load_sources() if sources is None else sources
+    repair_interrupted_runs(db, now)
+    urls = {name: base_url or config.portal_url_from_env(name) for name in names}
+    run_id = uuid.uuid4().hex[:12]
+    summaries = []
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed} items"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        disable=quiet,
+    )
+    client = (
+        make_client(transport=replay_transport(replay), retries=0, min_delay=0.0)
+        if replay
+        else make_client()
+    )
+    with client, progress:
+        for name in names:
+            task = progress.add_task(name, total=None)
+            row = start_run(db, run_id, name, now)
+            result = run_portal(
+                PORTALS[name],
+                client,
+                base_url=None if getattr(PORTALS[name], "SITES_CONFIGURED", False) else urls[name],
+                progress=lambda n, task=task: progress.update(task, advance=n),
+                config=sources.get(name),
+            )
+            allow_empty = bool((sources.get(name) or {}).get("allow_empty", False))
+            summaries.append(
+                save_result(
+                    db, name, result, now, run_row=row, run_id=run_id, allow_empty=allow_empty
+                )
+            )
+    return summaries
+
+
+def load_snapshot(db: sqlite_utils.Database, snapshot: Path) -> tuple[datetime, list[RunSummary]]:
+    """Load the recorded snapshot through the real scrapers, as of its capture date.
+
+    Portals listed in snapshot.toml are replayed from their recorded responses; the import
+    files (real listings converted to the import format) then add the calls the recordings
+    lack, without overwriting what a scraper read.
+    """
+    meta = _read_snapshot_meta(snapshot)
+    as_of = parse_now(meta["as_of"])
+    sources = load_sources(snapshot / "sources.toml")
+    summaries = scrape_into(
+        db, list(meta["portals"]), as_of, replay=snapshot, sources=sources, quiet=True
+    )
+    have = {row[0] for row in db.execute("SELECT id FROM calls").fetchall()}
+    for name in meta.get("imports", []):
+        parsed = read_import_file(snapshot / name)
+        upsert_calls(db, [c for c in parsed.calls if c.id not in have], as_of)
+    set_meta(db, "as_of", as_of.isoformat())
+    return as_of, summaries
+
+
+def _read_snapshot_meta(snapshot: Path) -> dict:
+    path = snapshot / "snapshot.toml"
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+
+
+def replay_transport(directory: Path) -> ReplayTransport:
+    """Recorded responses from `directory/index.json`, or from every `*/index.json` below it
+    (the snapshot keeps one folder per portal)."""
+    if (directory / "index.json").exists():
+        return ReplayTransport(directory)
+    entries: list[dict[str, Any]] = []
+    for index in sorted(directory.glob("*/index.json")):
+        try:
+            listed = json.loads(index.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ConfigError(f"cannot read replay index {index}: {exc}") from exc
+        for entry in listed:
+            entries.append({**entry, "file": f"{index.parent.name}/{entry['file']}"})
+    return ReplayTransport(directory, entries)
+
+
+def fresh_db(path: Path) -> sqlite_utils.Database:
+    """An empty store at `path`, removing a previous one (the demo rebuilds its own each time)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return open_db(path)

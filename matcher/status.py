@@ -1,0 +1,79 @@
+"""Status and deadlines computed when read, from `now`: never frozen at scrape time."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from matcher.models import Call
+
+EU_TZ = "Europe/Brussels"
+IT_TZ = "Europe/Rome"
+
+
+def local_midnight(day: date, tz: str) -> datetime:
+    """The start of `day` in zone `tz`: how a date-only deadline or opening is stored."""
+    return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(tz))
+
+
+def deadline_end(deadline: datetime, time_known: bool, tz: str) -> datetime:
+    """The instant after which applications are no longer accepted.
+
+    A date-only deadline is open until the end of that day in the source's zone.
+    """
+    if time_known:
+        return deadline
+    day = deadline.astimezone(ZoneInfo(tz)).date()
+    return local_midnight(day + timedelta(days=1), tz)
+
+
+def future_deadlines(call: Call, now: datetime) -> list[datetime]:
+    """Deadlines not yet passed at `now`, earliest first."""
+    return sorted(
+        d for d in call.deadlines if deadline_end(d, call.deadline_time_known, call.tz) > now
+    )
+
+
+def compute_status(call: Call, now: datetime) -> str:
+    """One of forthcoming, open, open_ended, closed, unknown (see DESIGN: Status)."""
+    _require_aware(now)
+    if call.status_hint == "closed":
+        return "closed"
+    if call.opening is not None and call.opening > now:
+        return "forthcoming"
+    if call.deadlines:
+        return "open" if future_deadlines(call, now) else "closed"
+    if call.status_hint == "open_ended":
+        return "open_ended"
+    return "unknown"
+
+
+def next_deadline(call: Call, now: datetime) -> datetime | None:
+    """The earliest deadline still ahead, or None."""
+    upcoming = future_deadlines(call, now)
+    return upcoming[0] if upcoming else None
+
+
+def days_to_deadline(call: Call, now: datetime) -> int | None:
+    """Whole days left until the next deadline's closing instant (0 = closes today)."""
+    upcoming = next_deadline(call, now)
+    if upcoming is None:
+        return None
+    end = deadline_end(upcoming, call.deadline_time_known, call.tz)
+    return max(0, math.ceil((end - now).total_seconds() / 86400) - 1)
+
+
+def parse_now(value: str | None) -> datetime:
+    """`--now` as given (ISO 8601; naive means UTC), or the current time."""
+    if not value:
+        return datetime.now(UTC)
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def _require_aware(now: datetime) -> None:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")

@@ -1,0 +1,111 @@
+"""What every portal module shares: the per-run Report and the runner that builds a ScrapeResult."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Protocol
+
+import httpx
+
+from matcher.errors import ScrapeError
+from matcher.models import Call, ScrapeResult
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Report:
+    """Collects what went wrong or was skipped while a portal is read.
+
+    A module calls `error()` for a part of the listing it could not read (one host, one page)
+    and goes on; the result is then incomplete. `drop()` counts items deliberately skipped.
+    """
+
+    errors: list[str] = field(default_factory=list)
+    dropped: Counter[str] = field(default_factory=Counter)
+    progress: object = None  # optional callable(n_items) for a progress bar
+
+    def error(self, message: str) -> None:
+        log.warning(message)
+        self.errors.append(message)
+
+    def drop(self, reason: str, count: int = 1) -> None:
+        self.dropped[reason] += count
+
+    def advance(self, count: int = 1) -> None:
+        if callable(self.progress):
+            self.progress(count)
+
+
+class Portal(Protocol):
+    NAME: str
+    TITLE: str
+
+    def scrape(
+        self,
+        client: httpx.Client,
+        since: object = None,
+        *,
+        base_url: str | None = None,
+        report: Report,
+        config: dict[str, Any] | None = None,
+    ) -> Iterator[Call]: ...
+
+
+def run_portal(
+    module: ModuleType,
+    client: httpx.Client,
+    *,
+    base_url: str | None = None,
+    since: object = None,
+    progress: object = None,
+    config: dict[str, Any] | None = None,
+) -> ScrapeResult:
+    """Read one portal; a failure becomes an error in the result, never an exception."""
+    report = Report(progress=progress)
+    calls: list[Call] = []
+    fatal: str | None = None
+    try:
+        for call in module.scrape(client, since, base_url=base_url, report=report, config=config):
+            calls.append(call)
+    except ScrapeError as exc:
+        fatal = str(exc)
+    except httpx.HTTPStatusError as exc:
+        fatal = f"HTTP {exc.response.status_code} from {exc.request.url}"
+    except httpx.TimeoutException as exc:
+        fatal = f"timed out reading {exc.request.url}"
+    except httpx.HTTPError as exc:
+        where = exc.request.url if _has_request(exc) else "the portal"
+        fatal = f"{type(exc).__name__} reading {where}: {exc}"
+    except json.JSONDecodeError as exc:
+        fatal = f"invalid JSON: {exc}"
+    if fatal:
+        report.error(f"{module.NAME}: {fatal}")
+    return ScrapeResult(
+        calls=calls,
+        complete=not report.errors,
+        errors=list(report.errors),
+        dropped=dict(report.dropped),
+    )
+
+
+def _has_request(exc: httpx.HTTPError) -> bool:
+    try:
+        exc.request  # noqa: B018 - raises RuntimeError when no request is attached
+    except RuntimeError:
+        return False
+    return True
+
+
+def response_json(response: httpx.Response) -> object:
+    """The response body as JSON, or a ScrapeError that names the URL."""
+    response.raise_for_status()
+    try:
+        return json.loads(response.content.decode("utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ScrapeError(f"invalid JSON from {response.request.url}: {exc}") from exc

@@ -1,0 +1,82 @@
+"""`matcher import` is the inverse of `matcher calls --json`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+
+from click.testing import CliRunner
+from conftest import make_call
+
+from matcher.cli import cli
+from matcher.importer import read_import_file
+from matcher.status import local_midnight
+from matcher.store import open_db, upsert_calls
+
+NOW = "2026-08-22T06:00:00+00:00"
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def exported(db) -> list[dict]:
+    result = run("--db", str(db), "calls", "--json", "--now", NOW)
+    return [json.loads(line) for line in result.output.splitlines()]
+
+
+def test_export_then_import_gives_the_same_calls(tmp_path):
+    source = tmp_path / "a.db"
+    calls = [
+        make_call("A", beneficiaries=["Enti pubblici", "PMI"], public_bodies_eligible=True,
+                  budget_eur=2_500_000.0, language="it", territory="Emilia-Romagna",
+                  tz="Europe/Rome", deadlines=[local_midnight(date(2026, 9, 30), "Europe/Rome")],
+                  deadline_time_known=False, topics=["Energia"]),
+        make_call("B", status_hint="open_ended", deadlines=[]),
+    ]  # fmt: skip
+    upsert_calls(open_db(source), calls, datetime(2026, 8, 1, tzinfo=timezone.utc))
+    jsonl = tmp_path / "calls.jsonl"
+    jsonl.write_text("\n".join(json.dumps(row) for row in exported(source)) + "\n")
+    target = tmp_path / "b.db"
+    first = run("--db", str(target), "import", str(jsonl), "--now", NOW)
+    again = run("--db", str(target), "import", str(jsonl), "--now", NOW)
+    assert "2 new" in first.output and "0 new, 0 changed, 2 unchanged" in again.output
+    strip = lambda rows: [{k: v for k, v in r.items() if k not in ("first_seen", "last_changed")}
+                          for r in rows]  # fmt: skip
+    assert strip(exported(target)) == strip(exported(source))
+
+
+def test_csv_with_bom_semicolons_and_pipe_lists_loads(tmp_path):
+    path = tmp_path / "partners.csv"
+    path.write_bytes(
+        "\ufeffid;title;language;deadlines;beneficiaries;public_bodies_eligible;budget_eur\n"
+        "cciaa-2026-01;Contributi per l'efficienza energetica;it;2026-10-31;Imprese|Enti pubblici;"
+        "true;500000\n".encode()
+    )
+    parsed = read_import_file(path)
+    call = parsed.calls[0]
+    assert (call.id, call.title, call.beneficiaries, call.public_bodies_eligible) == (
+        "import:cciaa-2026-01", "Contributi per l'efficienza energetica",
+        ["Imprese", "Enti pubblici"], True,
+    )  # fmt: skip
+    assert (call.deadlines, call.deadline_time_known, call.budget_eur) == (
+        [local_midnight(date(2026, 10, 31), "Europe/Rome")], False, 500000.0,
+    )  # fmt: skip
+
+
+def test_bad_rows_are_rejected_with_line_numbers_and_the_rest_loads(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(
+        '{"id": "x1", "title": "Bando uno", "colour": "blue"}\n'
+        '{"title": "Senza id"}\n'
+        "not json\n"
+        '{"id": "x4", "title": "Bando quattro", "deadlines": ["31/12/2026"]}\n'
+        '{"id": "x5", "title": "Bando cinque", "portal": "emilia_romagna"}\n'
+    )
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "m.db"), "import", str(path)])
+    rejected = [line for line in result.output.splitlines() if line.startswith("Rejected:")]
+    assert [line.split(":")[2] for line in rejected] == ["2", "3", "4"]
+    assert "ignored unknown columns: colour" in result.output
+    assert "2 calls read: 2 new" in result.output
+    ids = [row["id"] for row in exported(tmp_path / "m.db")]
+    assert ids == ["emilia_romagna:x5", "import:x1"]
