@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from matcher import config
+from matcher.dedupe import apply_dedupe
 from matcher.errors import MatcherError
 from matcher.importer import read_import_file
 from matcher.models import STATUSES
@@ -220,6 +221,7 @@ def import_command(obj: dict, file: Path, now_text: str | None) -> None:
         click.echo(f"Rejected: {message}", err=True)
     db = open_db(obj["db_path"])
     counts = upsert_calls(db, parsed.calls, parse_now(now_text))
+    apply_dedupe(db)
     click.echo(
         f"{len(parsed.calls)} calls read: {counts['new']} new, {counts['changed']} changed, "
         f"{counts['same']} unchanged; {len(parsed.rejected)} rejected."
@@ -241,6 +243,10 @@ def main() -> None:
 def demo(demo_path: Path | None, limit: int) -> None:
     """Offline demo: load the bundled snapshot into the demo database and list open calls."""
     path = demo_path or config.demo_db()
+    if not logging.getLogger().isEnabledFor(logging.INFO):
+        # The recordings are known to be trimmed (cut strings upstream): their warnings are
+        # expected in the demo and shown with -v.
+        logging.getLogger("scrapers").setLevel(logging.ERROR)
     db = fresh_db(path)
     as_of, summaries = load_snapshot(db, config.snapshot_dir())
     _print_summary(summaries)

@@ -1,4 +1,4 @@
-"""Generic normalisation: ISO timestamps as portals write them, HTML to clean text."""
+"""Normalisation entry point: ISO timestamps, HTML to text, and the Italian helpers re-exported."""
 
 from __future__ import annotations
 
@@ -7,6 +7,35 @@ import re
 from datetime import datetime, timezone
 
 from bs4 import BeautifulSoup
+
+from matcher.amounts import find_budget, parse_amount, parse_amount_range
+from matcher.itdates import (
+    ParsedDate,
+    find_deadline,
+    mentions_open_ended,
+    parse_it_date,
+    parse_it_period,
+)
+from matcher.kinds import classify_kind
+from matcher.language import detect_language
+from matcher.territory import territory_from_regions, territory_includes
+
+__all__ = [
+    "ParsedDate",
+    "classify_kind",
+    "detect_language",
+    "find_budget",
+    "find_deadline",
+    "html_to_text",
+    "mentions_open_ended",
+    "parse_amount",
+    "parse_amount_range",
+    "parse_iso",
+    "parse_it_date",
+    "parse_it_period",
+    "territory_from_regions",
+    "territory_includes",
+]
 
 _BLOCK_TAGS = (
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from matcher import config
+from matcher.dedupe import apply_dedupe
 from matcher.errors import ConfigError
 from matcher.importer import read_import_file
 from matcher.sources import load_sources
@@ -85,6 +86,7 @@ def scrape_into(
                     db, name, result, now, run_row=row, run_id=run_id, allow_empty=allow_empty
                 )
             )
+    apply_dedupe(db)
     return summaries
 
 
@@ -105,6 +107,7 @@ def load_snapshot(db: sqlite_utils.Database, snapshot: Path) -> tuple[datetime, 
     for name in meta.get("imports", []):
         parsed = read_import_file(snapshot / name)
         upsert_calls(db, [c for c in parsed.calls if c.id not in have], as_of)
+    apply_dedupe(db)
     set_meta(db, "as_of", as_of.isoformat())
     return as_of, summaries
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -186,34 +187,65 @@ def upsert_calls(db: sqlite_utils.Database, calls: Iterable[Call], now: datetime
 def load_calls(
     db: sqlite_utils.Database, *, include_vanished: bool = True, include_merged: bool = False
 ) -> list[tuple[Call, dict[str, str | None]]]:
-    """Every stored call with its history columns (first_seen, last_changed, vanished_at…)."""
+    """Every stored call with its history columns (first_seen, last_changed, vanished_at…).
+
+    A call that other portals also published carries their ids as aliases and their links;
+    the merged copies themselves are left out unless `include_merged`.
+    """
     where = []
     if not include_vanished:
         where.append("vanished_at IS NULL")
     if not include_merged:
         where.append("merged_into IS NULL")
     clause = f"WHERE {' AND '.join(where)}" if where else ""
-    cursor = db.execute(f"SELECT * FROM calls {clause} ORDER BY id")
-    names = [d[0] for d in cursor.description]
-    out = []
-    for values in cursor.fetchall():
-        row = dict(zip(names, values, strict=True))
-        out.append((row_to_call(row), {k: row[k] for k in row if k not in CALL_COLUMNS}))
-    return out
+    rows = _rows(db, f"SELECT * FROM calls {clause} ORDER BY id", [])
+    merged = _merged_copies(db)
+    return [(_with_copies(row_to_call(row), merged), _history(row)) for row in rows]
 
 
 def get_call(db: sqlite_utils.Database, call_id: str) -> tuple[Call, dict[str, str | None]] | None:
-    """One call by id or by one of its aliases."""
-    cursor = db.execute(
-        "SELECT * FROM calls WHERE id = ? OR (aliases LIKE ? AND merged_into IS NULL)",
-        [call_id, f'%"{call_id}"%'],
-    )
-    names = [d[0] for d in cursor.description]
-    values = cursor.fetchone()
-    if values is None:
+    """One call by id or by one of its aliases (a merged copy leads to the surviving call)."""
+    rows = _rows(db, "SELECT * FROM calls WHERE id = ?", [call_id])
+    if rows and rows[0]["merged_into"]:
+        rows = _rows(db, "SELECT * FROM calls WHERE id = ?", [rows[0]["merged_into"]])
+    if not rows:
+        rows = _rows(
+            db,
+            "SELECT * FROM calls WHERE aliases LIKE ? AND merged_into IS NULL",
+            [f'%"{call_id}"%'],
+        )
+    if not rows:
         return None
-    row = dict(zip(names, values, strict=True))
-    return row_to_call(row), {k: row[k] for k in row if k not in CALL_COLUMNS}
+    return _with_copies(row_to_call(rows[0]), _merged_copies(db)), _history(rows[0])
+
+
+def _rows(db: sqlite_utils.Database, sql: str, params: list[object]) -> list[dict[str, Any]]:
+    cursor = db.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+def _history(row: dict[str, Any]) -> dict[str, str | None]:
+    return {k: row[k] for k in row if k not in CALL_COLUMNS}
+
+
+def _merged_copies(db: sqlite_utils.Database) -> dict[str, list[tuple[str, list[str]]]]:
+    copies: dict[str, list[tuple[str, list[str]]]] = {}
+    for call_id, url, links, survivor in db.execute(
+        "SELECT id, url, links, merged_into FROM calls WHERE merged_into IS NOT NULL ORDER BY id"
+    ).fetchall():
+        copies.setdefault(survivor, []).append((call_id, json.loads(links or "[]") or [url]))
+    return copies
+
+
+def _with_copies(call: Call, merged: dict[str, list[tuple[str, list[str]]]]) -> Call:
+    for copy_id, links in merged.get(call.id, []):
+        if copy_id not in call.aliases:
+            call.aliases.append(copy_id)
+        if not call.links and call.url:
+            call.links.append(call.url)
+        call.links.extend(link for link in links if link and link not in call.links)
+    return call
 
 
 def get_meta(db: sqlite_utils.Database, key: str) -> str | None:

@@ -4,6 +4,19 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from scrapers import eu_ftop
+from scrapers import (
+    emilia_romagna,
+    eu_ftop,
+    feeds,
+    incentivi_gov,
+    italiadomani,
+    padigitale,
+    wordpress,
+)
 
-PORTALS: dict[str, ModuleType] = {module.NAME: module for module in (eu_ftop,)}
+PORTALS: dict[str, ModuleType] = {
+    module.NAME: module
+    for module in (
+        eu_ftop, emilia_romagna, incentivi_gov, padigitale, italiadomani, feeds, wordpress,
+    )
+}  # fmt: skip

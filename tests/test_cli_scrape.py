@@ -11,7 +11,7 @@ from localserver import serve
 
 from matcher.cli import cli
 
-PAGE = (Path(__file__).parent / "fixtures" / "eu_ftop" / "sedia_search_response_9results.json")
+PAGE = Path(__file__).parent / "fixtures" / "eu_ftop" / "sedia_search_response_9results.json"
 SEARCH_PATH = "/search-api/prod/rest/search"
 NOW = "2026-08-22T06:00:00+00:00"
 
@@ -94,7 +94,8 @@ def test_failing_portal_exits_non_zero_with_one_line_and_keeps_stored_calls(
         run("--db", str(db), "scrape", "--portal", "eu_ftop", "--base-url", base + SEARCH_PATH)
     with serve(lambda *request: answer) as (base, _):
         result = CliRunner().invoke(
-            cli, ["--db", str(db), "scrape", "--portal", "eu_ftop", "--base-url", base + SEARCH_PATH]
+            cli,
+            ["--db", str(db), "scrape", "--portal", "eu_ftop", "--base-url", base + SEARCH_PATH],
         )
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
     assert result.exit_code == 1

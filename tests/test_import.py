@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from click.testing import CliRunner
 from conftest import make_call
@@ -34,15 +34,15 @@ def test_export_then_import_gives_the_same_calls(tmp_path):
                   deadline_time_known=False, topics=["Energia"]),
         make_call("B", status_hint="open_ended", deadlines=[]),
     ]  # fmt: skip
-    upsert_calls(open_db(source), calls, datetime(2026, 8, 1, tzinfo=timezone.utc))
+    upsert_calls(open_db(source), calls, datetime(2026, 8, 1, tzinfo=UTC))
     jsonl = tmp_path / "calls.jsonl"
     jsonl.write_text("\n".join(json.dumps(row) for row in exported(source)) + "\n")
     target = tmp_path / "b.db"
     first = run("--db", str(target), "import", str(jsonl), "--now", NOW)
     again = run("--db", str(target), "import", str(jsonl), "--now", NOW)
     assert "2 new" in first.output and "0 new, 0 changed, 2 unchanged" in again.output
-    strip = lambda rows: [{k: v for k, v in r.items() if k not in ("first_seen", "last_changed")}
-                          for r in rows]  # fmt: skip
+    def strip(rows: list[dict]) -> list[dict]:
+        return [{k: v for k, v in r.items() if k not in ("first_seen", "last_changed")} for r in rows]
     assert strip(exported(target)) == strip(exported(source))
 
 

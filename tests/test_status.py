@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from conftest import make_call
 
@@ -10,7 +10,7 @@ from matcher.status import (
     parse_now,
 )
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def test_date_only_deadline_is_open_until_end_of_day_in_brussels():

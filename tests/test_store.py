@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import make_call
@@ -16,7 +16,7 @@ from matcher.store import (
     upsert_calls,
 )
 
-T0 = datetime(2026, 8, 1, 6, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 8, 1, 6, 0, tzinfo=UTC)
 T1 = T0 + timedelta(days=7)
 
 
@@ -134,7 +134,10 @@ def test_import_upsert_never_marks_vanished_and_is_idempotent(db):
     save_result(db, "eu_ftop", ScrapeResult([make_call("A")]), T0)
     first = upsert_calls(db, [make_call("X", portal="import")], T1)
     again = upsert_calls(db, [make_call("X", portal="import")], T1)
-    assert (first, again) == ({"new": 1, "changed": 0, "same": 0}, {"new": 0, "changed": 0, "same": 1})
+    assert (first, again) == (
+        {"new": 1, "changed": 0, "same": 0},
+        {"new": 0, "changed": 0, "same": 1},
+    )
     assert [h["vanished_at"] for _, h in load_calls(db)] == [None, None]
 
 

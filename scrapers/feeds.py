@@ -1,0 +1,267 @@
+"""RSS 1.0/RDF, RSS 2.0 and Atom feeds of agencies, ministries and regions (configured list)."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import io
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+import httpx
+
+from matcher.errors import ScrapeError
+from matcher.models import Call
+from matcher.normalize import (
+    classify_kind,
+    detect_language,
+    find_budget,
+    find_deadline,
+    html_to_text,
+    mentions_open_ended,
+)
+from matcher.status import EU_TZ, IT_TZ
+from scrapers.base import Report
+
+log = logging.getLogger(__name__)
+
+NAME = "feeds"
+TITLE = "RSS/Atom feeds (EU agencies, ministries, regions)"
+DEFAULT_URL = ""  # no single endpoint: every feed is a [[feeds.sites]] entry of sources.toml
+SITES_CONFIGURED = True  # the CLI rejects --base-url for this portal
+
+MAX_KEY_CHARS = 80  # a longer guid or link is replaced by a short hash in the native id
+SUMMARY_CHARS = 300
+# Agencies' and ministries' feeds mix calls with news about them; classify_kind must say "call"
+# and the item must also use call wording, else it is stored as news.
+_CALL_WORDS = re.compile(
+    r"\b(?:band[oi]|avvis[oi]|invit[oi]|contribut[oi]|finanziament[oi]|agevolazion[ei]|incentiv[oi]"
+    r"|voucher|manifestazion[ei]\s+di\s+interesse|call|calls|funding|grants?)\b",
+    re.IGNORECASE,
+)
+_SITE_KEYS = {"name", "url", "territory", "language", "allow_empty", "params", "closed_classes"}
+
+
+@dataclass(frozen=True)
+class Site:
+    """One configured site of a list-of-sites portal (feeds, wordpress)."""
+
+    name: str
+    url: str
+    territory: str
+    language: str | None = None
+    allow_empty: bool = False
+    params: dict[str, Any] = field(default_factory=dict)
+    closed_classes: tuple[str, ...] = ()
+
+    @property
+    def tz(self) -> str:
+        """The zone of date-only deadlines: Brussels for EU sources, Rome for Italian ones."""
+        return EU_TZ if self.territory == "EU" else IT_TZ
+
+
+def read_sites(config: dict[str, Any] | None, portal: str, report: Report) -> list[Site]:
+    """The valid `[[<portal>.sites]]` entries; each invalid one is reported and skipped.
+
+    Raises ScrapeError when no site is usable, so the run records the portal as failed.
+    """
+    entries = (config or {}).get("sites")
+    if not isinstance(entries, list) or not entries:
+        raise ScrapeError(
+            f"{portal}: no sites configured; add [[{portal}.sites]] entries (name, url, "
+            "territory) to sources.toml"
+        )
+    sites: list[Site] = []
+    for n, entry in enumerate(entries, 1):
+        try:
+            site = _site(entry)
+        except ValueError as exc:
+            report.error(f"{portal}: [[{portal}.sites]] entry {n} in sources.toml: {exc}")
+            continue
+        if any(s.name == site.name for s in sites):
+            report.error(f"{portal}: [[{portal}.sites]] entry {n}: duplicate name {site.name!r}")
+            continue
+        sites.append(site)
+    if not sites:
+        raise ScrapeError(f"{portal}: none of the [[{portal}.sites]] entries is usable")
+    return sites
+
+
+def _site(entry: object) -> Site:
+    if not isinstance(entry, dict):
+        raise ValueError("must be a table with name, url and territory")
+    unknown = sorted(set(entry) - _SITE_KEYS)
+    if unknown:
+        raise ValueError(f"unknown keys {', '.join(unknown)}")
+    name, url, territory = (entry.get(k) for k in ("name", "url", "territory"))
+    if not isinstance(name, str) or not name.strip() or ":" in name:
+        raise ValueError("'name' must be a non-empty string without ':' (it prefixes the ids)")
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        raise ValueError(f"{name}: 'url' must be an http(s) URL")
+    if not isinstance(territory, str) or not territory.strip():
+        raise ValueError(f"{name}: 'territory' is required (EU, Italia or a region)")
+    language = entry.get("language")
+    if language is not None and not isinstance(language, str):
+        raise ValueError(f"{name}: 'language' must be a string such as 'it' or 'en'")
+    allow_empty = entry.get("allow_empty", False)
+    params = entry.get("params", {})
+    closed = entry.get("closed_classes", [])
+    if not isinstance(allow_empty, bool):
+        raise ValueError(f"{name}: 'allow_empty' must be true or false")
+    if not isinstance(params, dict):
+        raise ValueError(f"{name}: 'params' must be a table")
+    if not isinstance(closed, list) or not all(isinstance(c, str) for c in closed):
+        raise ValueError(f"{name}: 'closed_classes' must be a list of strings")
+    return Site(name.strip(), url, territory.strip(), language, allow_empty, params, tuple(closed))
+
+
+def native_key(site_name: str, key: str) -> str:
+    """`<site>:<key>`; a key longer than MAX_KEY_CHARS becomes a 16-hex-digit hash of itself."""
+    key = key.strip()
+    if len(key) > MAX_KEY_CHARS:
+        key = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return f"{site_name}:{key}"
+
+
+def shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """The first `limit` characters of `text` on one line, cut at a word."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
+def reason(exc: Exception) -> str:
+    """A one-line cause for an error message."""
+    if isinstance(exc, httpx.HTTPStatusError):
+        return f"HTTP {exc.response.status_code}"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out"
+    return str(exc) or type(exc).__name__
+
+
+def fetch_feed(client: httpx.Client, site: Site) -> httpx.Response:
+    """GET the feed; HTTP errors raise."""
+    response = client.get(site.url, params=site.params or None)
+    response.raise_for_status()
+    return response
+
+
+def parse_feed(content: bytes, url: str, content_type: str = "") -> list[dict[str, Any]]:
+    """The entries of an RSS 1.0/RDF, RSS 2.0 or Atom document, decoded from its own bytes.
+
+    The bytes go in as a stream: given a str (or bytes naming a file) feedparser would fetch or
+    open it itself. Its encoding detection follows the XML declaration and the HTTP charset (the
+    MASAF feed is ISO-8859-1). Raises ScrapeError when the document is not a feed at all.
+    """
+    headers = {"content-location": url}  # base for relative links
+    if content_type:
+        headers["content-type"] = content_type
+    parsed = feedparser.parse(io.BytesIO(content), response_headers=headers)
+    if not parsed.get("version") and not parsed.entries:
+        cause = parsed.get("bozo_exception")
+        raise ScrapeError(f"{url} is not an RSS or Atom feed" + (f" ({cause})" if cause else ""))
+    if parsed.get("bozo"):
+        log.info("%s: feed parsed leniently: %s", url, parsed.get("bozo_exception"))
+    return list(parsed.entries)
+
+
+def item_kind(title: str, text: str) -> str:
+    """classify_kind's verdict, except that a 'call' without call wording counts as news."""
+    kind = classify_kind(title, text)
+    if kind == "call" and not _CALL_WORDS.search(f"{title}\n{text}"):
+        return "news"
+    return kind
+
+
+def to_call(entry: dict[str, Any], site: Site) -> Call | None:
+    """A Call from one feed entry, or None when it has no title or no link."""
+    title = " ".join(html_to_text(entry.get("title")).split())
+    link = str(entry.get("link") or "").strip()
+    if not title or not link:
+        return None
+    summary = html_to_text(entry.get("summary"))
+    content = "\n\n".join(html_to_text(c.get("value")) for c in entry.get("content") or [])
+    text = content or summary
+    # The deadline may sit in the title ("... - scadenza 30 giugno") or only in the summary.
+    prose = "\n".join(part for part in (title, summary, content) if part)
+    deadline = find_deadline(prose, site.tz)
+    open_ended = deadline is None and mentions_open_ended(prose)
+    return Call(
+        portal=NAME,
+        native_id=native_key(site.name, str(entry.get("id") or link)),
+        title=title,
+        url=link,
+        summary=shorten(summary or text),
+        text=text,
+        language=site.language or detect_language(prose),
+        territory=site.territory,
+        deadlines=[deadline.at] if deadline else [],
+        deadline_time_known=deadline.time_known if deadline else True,
+        tz=site.tz,
+        status_hint="open_ended" if open_ended else None,
+        budget_eur=find_budget(prose),
+        topics=[t["term"] for t in entry.get("tags") or [] if t.get("term")],
+        links=[link],
+        kind=item_kind(title, summary or text),
+        # dict.get: FeedParserDict's own get() maps a missing `updated` to `published` with a
+        # DeprecationWarning.
+        source_updated=_instant(
+            dict.get(entry, "updated_parsed") or dict.get(entry, "published_parsed")
+        ),
+    )
+
+
+def scrape(
+    client: httpx.Client,
+    since: object = None,
+    *,
+    base_url: str | None = None,
+    report: Report,
+    config: dict[str, Any] | None = None,
+) -> Iterator[Call]:
+    """Read every configured feed; a feed that fails is reported and the others go on.
+
+    Items that are not funding calls (news, tenders, registers) are yielded with their `kind`
+    so that users can see why they were left out of the shortlists. `since` is ignored: feeds
+    hold only their last 10-20 items.
+    """
+    if base_url:
+        raise ScrapeError(f"{NAME} reads the feeds listed in sources.toml; --base-url is not used")
+    for site in read_sites(config, NAME, report):
+        try:
+            response = fetch_feed(client, site)
+            entries = parse_feed(
+                response.content, site.url, response.headers.get("content-type", "")
+            )
+        except (httpx.HTTPError, ScrapeError) as exc:
+            report.error(f"{NAME}: {site.name}: {site.url}: {reason(exc)}")
+            continue
+        if not entries and not site.allow_empty:
+            report.error(
+                f"{NAME}: {site.name}: {site.url} has no items "
+                "(set allow_empty = true for this site if that is normal)"
+            )
+        seen: set[str] = set()
+        for entry in entries:
+            call = to_call(entry, site)
+            if call is None:
+                report.drop("feed item without title or link")
+            elif call.native_id in seen:
+                report.drop("duplicate feed item")
+            else:
+                seen.add(call.native_id)
+                yield call
+        report.advance(len(entries))
+
+
+def _instant(value: object) -> datetime | None:
+    # feedparser normalises every date it understands to a UTC struct_time.
+    if value is None:
+        return None
+    return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)  # type: ignore[arg-type]

@@ -1,0 +1,283 @@
+"""Italia Domani: the PNRR "Bandi e Avvisi" open-data CSV of the administrations in charge."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from matcher.errors import ConfigError, ScrapeError
+from matcher.ids import title_date_id
+from matcher.models import Call
+from matcher.normalize import ParsedDate, classify_kind, parse_amount, parse_it_date
+from matcher.status import IT_TZ
+from scrapers.base import Report
+
+log = logging.getLogger(__name__)
+
+NAME = "italiadomani"
+TITLE = "Italia Domani – PNRR Bandi e Avvisi"
+# UNCONFIRMED: the download link the Italia Domani open-data catalogue listed in 2023, as read by
+# aborruso/dati_pnrr script/italia_domani/italia_domani.sh ("/content/dam/sogei-ng/open-data/"
+# + file name, spaces as %20). Not checked live; the corpus copy is that repo's mirror.
+DEFAULT_URL = (
+    "https://www.italiadomani.gov.it/content/dam/sogei-ng/open-data/PNRR_Bandi%20e%20Avvisi.csv"
+)
+# UNCONFIRMED: the catalogue page whose AEM search fragment the same script reads.
+DATASET_PAGE = "https://www.italiadomani.gov.it/content/sogei-ng/it/it/catalogo-open-data.html"
+ATTRIBUTION = (
+    "Italia Domani open data (PNRR Bandi e Avvisi), Presidenza del Consiglio dei Ministri – "
+    "Governo italiano, CC BY 4.0 (licence as stated for Italia Domani open data; UNCONFIRMED "
+    "for this file)"
+)
+
+SERIAL, SUBMEASURE, SUBMEASURE_NAME = (
+    "Numero seriale",
+    "Codice Univoco Submisura",
+    "Descrizione Submisura",
+)
+TITLE_COL, CIG, ISSUER = "Titolo Bando o Avviso", "CIG", "Soggetto emanante"
+PNRR_AMOUNT, OTHER_AMOUNT = "Importo previsto PNRR", "Importo previsto altri fondi"
+TENDER_AMOUNT = "Importo complessivo gara"
+OPENING, CLOSING, UNTIL_FUNDS_LAST = (
+    "Data apertura bando", "Data chiusura effettiva bando", "Fino ad esaurimento risorse",
+)  # fmt: skip
+STATE, LINK, RECIPIENTS = "Stato del Bando", "Link al bando", "Destinatari del Bando o dell'Avviso"
+OBSERVED = "Data aggiornamento-osservazione bandi"
+# Header names are compared after stripping spaces ("Numero seriale " has a trailing one) and
+# straightening the apostrophe ("dell’Avviso").
+COLUMNS = (
+    SUBMEASURE, SUBMEASURE_NAME, SERIAL, TITLE_COL, CIG, ISSUER, TENDER_AMOUNT, PNRR_AMOUNT,
+    OTHER_AMOUNT, OPENING, CLOSING, UNTIL_FUNDS_LAST, STATE, LINK, RECIPIENTS, OBSERVED,
+)  # fmt: skip
+
+# "Stato del Bando" values that say applications are closed: Chiuso, Aggiudicato (awarded),
+# Gara deserta (tender with no bids), Annullato… "In corso" is not trusted either way.
+_CLOSED_STATE = re.compile(
+    r"^(chius|aggiudicat|gara deserta|annullat|revocat|terminat|conclus|scadut)", re.IGNORECASE
+)
+# Links come one or several per cell, split by spaces, newlines or ";", some without a scheme.
+_URL = re.compile(r"(?:https?://|www\.)[^\s;]+")
+# Below one euro an amount is a placeholder ("0", "0,01"), not a budget.
+_MIN_AMOUNT = 1.0
+# Who is a public body in the free-text Destinatari (Comuni, enti locali, PA, Regioni, ASL…).
+_PUBLIC = re.compile(
+    r"\bcomun[ei]\b|\bent[ei] (local|pubblic|regional|di governo)|\bprovinc|\bcitt[aà] metropolitan"
+    r"|\bregion[ei]\b|amministrazion|\bpa\b|soggetti pubblici|pubblici o privati|\bambiti territ"
+    r"|\begato\b|comunit[aà] montan|\basl\b|aziende sanitarie|\bscuol|universit"
+    r"|autorit[aà] di sistema|\bistituti zooprofilattici",
+    re.IGNORECASE,
+)
+_PRIVATE = re.compile(
+    r"individu|impres|operator[ei] economic|liberi professionisti|espert|cittadin|ricercator"
+    r"|organismi di ricerca|centri di ricerca|concessionari|terzo settore",
+    re.IGNORECASE,
+)
+
+
+def fetch(client: httpx.Client, url: str) -> bytes:
+    """The file's bytes; HTTP errors propagate for the runner to report."""
+    response = client.get(url)
+    response.raise_for_status()
+    return response.content
+
+
+def parse_rows(body: bytes, url: str = DEFAULT_URL) -> list[dict[str, str]]:
+    """The data rows, keyed by the normalised column names, values stripped.
+
+    UTF-8 with or without BOM; the separator (`;` upstream) is sniffed from the header line. A
+    header that lacks any of COLUMNS means the layout changed: ScrapeError naming the columns.
+    """
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScrapeError(f"{url} is not UTF-8 text: {exc}") from exc
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [_column(name) for name in reader.fieldnames or []]
+    missing = [column for column in COLUMNS if column not in header]
+    if missing:
+        raise ScrapeError(
+            f"the layout of {url} changed: missing columns {', '.join(missing)} "
+            f"(header: {', '.join(header) or 'none'})"
+        )
+    reader.fieldnames = header
+    rows = []
+    for row in reader:
+        values = {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)}
+        if any(values.values()):
+            rows.append(values)
+    return rows
+
+
+def native_id(row: dict[str, str]) -> str:
+    """The row's "Numero seriale"; the title-and-opening hash for a row without one.
+
+    The serial is unique over all 245 rows of the 2023 file, also where title and opening repeat
+    (the 8 lots of one tender). The sub-measure code is left out so that a call moved to another
+    sub-measure keeps its id.
+    """
+    serial = row[SERIAL]
+    if serial:
+        return serial
+    opening = _date(row, OPENING, "row", quiet=True)
+    return title_date_id(row[TITLE_COL], opening.at if opening else None)
+
+
+def to_call(row: dict[str, str], where: str = "row") -> Call | None:
+    """A Call from one row, or None without a title. Bad dates are left empty and logged."""
+    title = " ".join(row[TITLE_COL].split())
+    if not title:
+        return None
+    code, measure = row[SUBMEASURE], " ".join(row[SUBMEASURE_NAME].split())
+    recipients = [" ".join(r.split()) for r in row[RECIPIENTS].split(";")]
+    recipients = [r for r in dict.fromkeys(recipients) if r]
+    opening = _date(row, OPENING, where)
+    closing = _date(row, CLOSING, where)
+    observed = _date(row, OBSERVED, where)
+    links = source_links(row[LINK])
+    url = links[0] if links else DATASET_PAGE
+    until_funds_last = row[UNTIL_FUNDS_LAST].casefold() in ("si", "sì", "yes", "true", "1")
+    lines = [
+        f"Misura PNRR: {code} – {measure}".strip(" –") if code or measure else "",
+        f"Soggetto emanante: {row[ISSUER]}" if row[ISSUER] else "",
+        f"Destinatari: {'; '.join(recipients)}" if recipients else "",
+        f"CIG: {row[CIG]}" if row[CIG] else "",
+        "Fino ad esaurimento risorse" if until_funds_last else "",
+        f"Stato secondo la fonte: {' '.join(row[STATE].split())}" if row[STATE] else "",
+        # Some rows name the page instead of linking it: keep the words for the reader.
+        f"Riferimento: {' '.join(row[LINK].split())}" if row[LINK] and not links else "",
+    ]
+    text = "\n".join(line for line in lines if line)
+    if _CLOSED_STATE.match(row[STATE]):
+        hint: str | None = "closed"
+    elif until_funds_last and closing is None:
+        hint = "open_ended"
+    else:
+        hint = None
+    summary = measure
+    if recipients:
+        summary = f"{measure}. Destinatari: {'; '.join(recipients)}".lstrip(". ")
+    return Call(
+        portal=NAME,
+        native_id=native_id(row),
+        title=title,
+        url=url,
+        summary=summary,
+        text=text,
+        language="it",
+        territory="Italia",
+        programme=f"PNRR – {code}" if code else "PNRR",
+        opening=opening.at if opening else None,
+        deadlines=[closing.at] if closing else [],
+        deadline_time_known=closing.time_known if closing else False,
+        tz=IT_TZ,
+        status_hint=hint,
+        budget_eur=budget(row, where),
+        beneficiaries=recipients,
+        public_bodies_eligible=public_bodies_eligible(recipients),
+        links=links or [DATASET_PAGE],
+        # A CIG (the national tender code) is only issued for a procurement procedure.
+        kind="procurement" if row[CIG] else classify_kind(title, text),
+        source_updated=observed.at if observed else None,
+    )
+
+
+def budget(row: dict[str, str], where: str = "row") -> float | None:
+    """PNRR plus other planned funds; else the tender's total; None for placeholders."""
+    planned = [_amount(row, column, where) for column in (PNRR_AMOUNT, OTHER_AMOUNT)]
+    known = [amount for amount in planned if amount is not None]
+    if known:
+        return sum(known)
+    return _amount(row, TENDER_AMOUNT, where)
+
+
+def source_links(value: str) -> list[str]:
+    """The URLs in a "Link al bando" cell, in order, without duplicates."""
+    links = []
+    for found in _URL.findall(value):
+        link = found.rstrip(".,)")
+        links.append(f"https://{link}" if link.startswith("www.") else link)
+    return list(dict.fromkeys(links))
+
+
+def public_bodies_eligible(recipients: list[str]) -> bool | None:
+    """True when a public body is named; False when every recipient is private; else unknown."""
+    if not recipients:
+        return None
+    if any(_PUBLIC.search(r) for r in recipients):
+        return True
+    if all(_PRIVATE.search(r) for r in recipients):
+        return False
+    return None
+
+
+def scrape(
+    client: httpx.Client,
+    since: object = None,
+    *,
+    base_url: str | None = None,
+    report: Report,
+    config: dict[str, Any] | None = None,
+) -> Iterator[Call]:
+    """Read the whole file and yield one Call per row (calls and tenders alike, by `kind`).
+
+    `since` is ignored: the file is ~130 kB and a full read lets the store mark vanished calls.
+    `base_url` replaces the file URL; else `config["url"]` (data/sources.toml), else DEFAULT_URL.
+    """
+    url = base_url or _configured_url(config) or DEFAULT_URL
+    rows = parse_rows(fetch(client, url), url)
+    if not rows:
+        raise ScrapeError(f"no bandi in {url}: the file has a header but no rows")
+    report.advance(len(rows))
+    seen: set[str] = set()
+    for n, row in enumerate(rows, start=1):
+        where = f"{url} row {n} (Numero seriale {row[SERIAL] or '-'})"
+        call = to_call(row, where)
+        if call is None:
+            report.drop("row without title")
+            continue
+        if call.native_id in seen:
+            log.warning("%s: repeats the id %s of an earlier row; skipped", where, call.native_id)
+            report.drop("duplicate Numero seriale")
+            continue
+        seen.add(call.native_id)
+        yield call
+
+
+def _column(name: str | None) -> str:
+    return " ".join((name or "").replace("\ufeff", "").replace("’", "'").split())
+
+
+def _date(row: dict[str, str], column: str, where: str, quiet: bool = False) -> ParsedDate | None:
+    value = row[column]
+    if not value:
+        return None
+    parsed = parse_it_date(value, tz=IT_TZ)
+    if parsed is None and not quiet:
+        log.warning("%s: unreadable %s %r; left empty", where, column, value)
+    return parsed
+
+
+def _amount(row: dict[str, str], column: str, where: str) -> float | None:
+    value = row[column]
+    if not value or value.upper() == "N/A":
+        return None
+    amount = parse_amount(value)
+    if amount is None:
+        log.warning("%s: unreadable %s %r; left empty", where, column, value)
+        return None
+    return amount if amount >= _MIN_AMOUNT else None
+
+
+def _configured_url(config: dict[str, Any] | None) -> str | None:
+    url = (config or {}).get("url")
+    if url is not None and not isinstance(url, str):
+        raise ConfigError(f"[{NAME}] url must be a string, got {url!r}")
+    return url or None

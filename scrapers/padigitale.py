@@ -1,0 +1,198 @@
+"""PA digitale 2026: the PNRR M1C1 digital "avvisi" for public administrations (open data CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from matcher.errors import ConfigError, ScrapeError
+from matcher.ids import title_date_id
+from matcher.models import Call
+from matcher.normalize import ParsedDate, parse_amount, parse_it_date
+from matcher.status import IT_TZ
+from scrapers.base import Report
+
+log = logging.getLogger(__name__)
+
+NAME = "padigitale"
+TITLE = "PA digitale 2026 – avvisi PNRR"
+# avvisi.csv is the dataset's "reference file" (format/format-pad26-avvisi.md); avvisi.json holds
+# the same 57 rows with the same keys, and parse_rows reads it too, so --base-url may point at
+# either. dati/avvisi.json (Salesforce ids) is a one-off export of 45 calls and is not used.
+DEFAULT_URL = (
+    "https://raw.githubusercontent.com/teamdigitale/padigitale2026-opendata/main/data/avvisi.csv"
+)
+DATASET_PAGE = "https://github.com/teamdigitale/padigitale2026-opendata"
+ATTRIBUTION = (
+    "PA digitale 2026 open data (avvisi), Dipartimento per la trasformazione digitale – "
+    "Presidenza del Consiglio dei Ministri, CC BY 4.0"
+)
+PROGRAMME = "PNRR – PA digitale 2026 (M1C1)"
+PUBLISHER = "Dipartimento per la trasformazione digitale"
+
+# The header as published: snake_case (the format doc's Title-Case names are not the real ones).
+COLUMNS = (
+    "titolo", "misura", "data_inizio_bando", "data_fine_bando", "stato",
+    "totale_importo_stanziato", "soggetti_destinatari",
+)  # fmt: skip
+# The source's own word that the application window is over (dati/avvisi.json also uses CHIUSO).
+CLOSED_LABELS = frozenset({"terminato", "chiuso", "scaduto", "concluso"})
+
+
+def fetch(client: httpx.Client, url: str) -> bytes:
+    """The file's bytes; HTTP errors propagate for the runner to report."""
+    response = client.get(url)
+    response.raise_for_status()
+    return response.content
+
+
+def parse_rows(body: bytes, url: str = DEFAULT_URL) -> list[dict[str, str]]:
+    """The data rows of avvisi.csv (or avvisi.json), keys as in COLUMNS, values as strings.
+
+    UTF-8 with or without BOM; the CSV separator is sniffed from the header line. A header that
+    lacks any of COLUMNS means the layout changed: ScrapeError naming the URL and the columns.
+    """
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScrapeError(f"{url} is not UTF-8 text: {exc}") from exc
+    if text.lstrip().startswith("["):
+        rows = _json_rows(text, url)
+        header = list(dict.fromkeys(key for row in rows for key in row))
+    else:
+        first_line = text.split("\n", 1)[0]
+        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+        header = [name.strip() for name in reader.fieldnames or []]
+        reader.fieldnames = header
+        rows = [{k: v for k, v in row.items() if isinstance(k, str)} for row in reader]
+    missing = [column for column in COLUMNS if column not in header]
+    if missing:
+        raise ScrapeError(
+            f"the layout of {url} changed: missing columns {', '.join(missing)} "
+            f"(header: {', '.join(header) or 'none'})"
+        )
+    return [
+        {key: ("" if value is None else str(value)).strip() for key, value in row.items()}
+        for row in rows
+        if any(str(value or "").strip() for value in row.values())
+    ]
+
+
+def to_call(row: dict[str, str], where: str = "row") -> Call | None:
+    """A Call from one row, or None when the row has no title. Bad dates are left empty."""
+    title = " ".join(row["titolo"].split())
+    if not title:
+        return None
+    measure = " ".join(row["misura"].split())
+    beneficiaries = list(dict.fromkeys(b.strip() for b in row["soggetti_destinatari"].split(";")))
+    beneficiaries = [b for b in beneficiaries if b]
+    label = row["stato"].strip()
+    opening = _date(row, "data_inizio_bando", where)
+    closing = _date(row, "data_fine_bando", where)
+    lines = [
+        f"Misura PNRR: {measure}" if measure else "",
+        f"Destinatari: {', '.join(beneficiaries)}" if beneficiaries else "",
+        f"Ente promotore: {PUBLISHER}",
+        f"Stato secondo la fonte: {label}" if label else "",
+    ]
+    summary = measure
+    if beneficiaries:
+        summary = f"{measure}. Destinatari: {', '.join(beneficiaries)}".lstrip(". ")
+    return Call(
+        portal=NAME,
+        native_id=title_date_id(title, opening.at if opening else None),
+        title=title,
+        url=DATASET_PAGE,
+        summary=summary,
+        text="\n".join(line for line in lines if line),
+        language="it",
+        territory="Italia",
+        programme=PROGRAMME,
+        opening=opening.at if opening else None,
+        deadlines=[closing.at] if closing else [],
+        deadline_time_known=closing.time_known if closing else False,
+        tz=IT_TZ,
+        status_hint="closed" if label.casefold() in CLOSED_LABELS else None,
+        budget_eur=_amount(row["totale_importo_stanziato"], where),
+        beneficiaries=beneficiaries,
+        # The platform takes applications from public administrations only (Comuni, schools,
+        # ASL, regional and central bodies…): every avviso is for public bodies.
+        public_bodies_eligible=True,
+        links=[DATASET_PAGE],
+        # Every row is a funding notice of the platform: no tenders or news to classify out.
+        kind="call",
+    )
+
+
+def scrape(
+    client: httpx.Client,
+    since: object = None,
+    *,
+    base_url: str | None = None,
+    report: Report,
+    config: dict[str, Any] | None = None,
+) -> Iterator[Call]:
+    """Read the whole file and yield one Call per avviso.
+
+    `since` is ignored: the file is small (~11 kB) and a full read lets the store mark vanished
+    calls. `base_url` replaces the file URL; else `config["url"]` (data/sources.toml), else
+    DEFAULT_URL.
+    """
+    url = base_url or _configured_url(config) or DEFAULT_URL
+    rows = parse_rows(fetch(client, url), url)
+    if not rows:
+        raise ScrapeError(f"no avvisi in {url}: the file has a header but no rows")
+    report.advance(len(rows))
+    for n, row in enumerate(rows, start=1):
+        call = to_call(row, where=f"{url} row {n}")
+        if call is None:
+            report.drop("row without title")
+            continue
+        yield call
+
+
+def _json_rows(text: str, url: str) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScrapeError(f"invalid JSON from {url}: {exc}") from exc
+    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
+        raise ScrapeError(f"unexpected shape of {url}: not a JSON list of objects")
+    return data
+
+
+def _date(row: dict[str, str], column: str, where: str) -> ParsedDate | None:
+    value = row[column]
+    if not value:
+        return None
+    parsed = parse_it_date(value, tz=IT_TZ)
+    if parsed is None:
+        log.warning("%s (%s): unreadable %s %r; left empty", where, row["titolo"], column, value)
+    return parsed
+
+
+def _amount(value: str, where: str) -> float | None:
+    if not value:
+        return None
+    try:  # the file writes machine numbers ("1000000.0"), not Italian "1.000.000,00"
+        amount: float | None = float(value)
+    except ValueError:
+        amount = parse_amount(value)
+        if amount is None:
+            log.warning("%s: unreadable totale_importo_stanziato %r; left empty", where, value)
+    return amount if amount is not None and math.isfinite(amount) else None
+
+
+def _configured_url(config: dict[str, Any] | None) -> str | None:
+    url = (config or {}).get("url")
+    if url is not None and not isinstance(url, str):
+        raise ConfigError(f"[{NAME}] url must be a string, got {url!r}")
+    return url or None

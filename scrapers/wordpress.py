@@ -1,0 +1,227 @@
+"""Regional call portals built on WordPress: the wp-json/wp/v2/<type> listing of each site."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from matcher.errors import ScrapeError
+from matcher.models import Call
+from matcher.normalize import (
+    classify_kind,
+    detect_language,
+    find_budget,
+    find_deadline,
+    html_to_text,
+    mentions_open_ended,
+    parse_iso,
+)
+from matcher.status import IT_TZ
+from scrapers.base import Report, response_json
+from scrapers.feeds import Site, read_sites, reason, shorten
+
+log = logging.getLogger(__name__)
+
+NAME = "wordpress"
+TITLE = "WordPress call portals (wp-json)"
+DEFAULT_URL = ""  # no single endpoint: every site is a [[wordpress.sites]] entry of sources.toml
+SITES_CONFIGURED = True  # the CLI rejects --base-url for this portal
+
+PER_PAGE = 100  # WordPress answers 400 rest_invalid_param above 100
+MAX_PAGES = 50
+PAST_LAST_PAGE = "rest_post_invalid_page_number"  # WordPress's 400 for a page beyond the last
+# LazioInnova and euroinfosicilia tag posts with `destinatari-<slug>` taxonomy classes.
+_AUDIENCE = "destinatari-"
+_TOPIC_PREFIXES = ("tematiche-", "argomenti-")
+_PUBLIC_BODIES = re.compile(
+    r"\b(?:enti? pubblic\w*|pubblic\w* amministrazion\w*|comun[ei]|unioni di comuni"
+    r"|enti locali|pa)\b",
+    re.IGNORECASE,
+)
+
+
+def fetch_page(
+    client: httpx.Client, site: Site, page: int
+) -> tuple[list[dict[str, Any]] | None, int | None]:
+    """One listing page and the X-WP-TotalPages header (None when absent).
+
+    Returns (None, None) past the last page: WordPress answers those with a 400
+    rest_post_invalid_page_number instead of an empty list.
+    """
+    params = {"per_page": PER_PAGE, **site.params, "page": page}
+    response = client.get(site.url, params=params)
+    if response.status_code == 400 and page > 1 and _error_code(response) == PAST_LAST_PAGE:
+        return None, None
+    payload = response_json(response)
+    if not isinstance(payload, list) or not all(isinstance(p, dict) for p in payload):
+        raise ScrapeError(f"unexpected answer from {response.request.url}: not a list of posts")
+    pages = response.headers.get("x-wp-totalpages", "").strip()
+    return payload, int(pages) if pages.isdigit() else None
+
+
+def read_listing(client: httpx.Client, site: Site, report: Report) -> list[dict[str, Any]]:
+    """Every post of one site, page by page.
+
+    Stops at X-WP-TotalPages when the site sends it, else at an empty page or WordPress's
+    past-the-last-page 400. A failing first page raises; a failing later page, a page that only
+    repeats posts already read (the site ignores `page`) or the page cap is reported and the posts
+    read so far are kept.
+    """
+    posts: list[dict[str, Any]] = []
+    seen: set[object] = set()
+    for page in range(1, MAX_PAGES + 1):
+        try:
+            page_posts, total_pages = fetch_page(client, site, page)
+        except (httpx.HTTPError, ScrapeError) as exc:
+            if page == 1:
+                raise
+            report.error(f"{NAME}: {site.name}: page {page} of {site.url}: {reason(exc)}")
+            break
+        if not page_posts:
+            break
+        new = [p for p in page_posts if p.get("id") not in seen]
+        if not new:
+            report.error(f"{NAME}: {site.name}: page {page} of {site.url} repeats earlier posts")
+            break
+        seen.update(p.get("id") for p in new)
+        posts.extend(new)
+        report.advance(len(new))
+        if total_pages is not None and page >= total_pages:
+            break
+    else:
+        report.error(f"{NAME}: {site.name}: stopped after {MAX_PAGES} pages of {site.url}")
+    return posts
+
+
+def beneficiaries(post: dict[str, Any]) -> list[str]:
+    """Who may apply, from the `destinatari-*` classes ('destinatari-enti-pubblici')."""
+    return [
+        c.removeprefix(_AUDIENCE).replace("-", " ")
+        for c in post.get("class_list") or []
+        if isinstance(c, str) and c.startswith(_AUDIENCE)
+    ]
+
+
+def public_bodies_eligible(audience: list[str]) -> bool | None:
+    """True when the beneficiaries include public bodies, False when they list only others."""
+    if not audience:
+        return None
+    return any(_PUBLIC_BODIES.search(who) for who in audience)
+
+
+def to_call(post: dict[str, Any], site: Site) -> Call | None:
+    """A Call from one post, or None when it has no id or title."""
+    post_id = post.get("id")
+    title = " ".join(html_to_text(_rendered(post, "title")).split())
+    if post_id is None or not title:
+        return None
+    text = html_to_text(_rendered(post, "content"))
+    excerpt = html_to_text(_rendered(post, "excerpt"))
+    # Excerpts often state the deadline the body buries ("Presentazione delle domande entro ...").
+    prose = "\n".join(part for part in (title, excerpt, text) if part)
+    deadline = find_deadline(prose, IT_TZ)
+    classes = [c for c in post.get("class_list") or [] if isinstance(c, str)]
+    if set(classes) & set(site.closed_classes):
+        hint: str | None = "closed"  # the site files the post among closed calls
+    elif deadline is None and mentions_open_ended(prose):
+        hint = "open_ended"
+    else:
+        hint = None
+    audience = beneficiaries(post)
+    url = str(post.get("link") or "")
+    return Call(
+        portal=NAME,
+        native_id=f"{site.name}:{post_id}",
+        title=title,
+        url=url,
+        summary=shorten(excerpt or text),
+        text=text or excerpt,
+        language=site.language or detect_language(prose),
+        territory=site.territory,
+        deadlines=[deadline.at] if deadline else [],
+        deadline_time_known=deadline.time_known if deadline else True,
+        tz=IT_TZ,
+        status_hint=hint,
+        budget_eur=find_budget(prose),
+        beneficiaries=audience,
+        public_bodies_eligible=public_bodies_eligible(audience),
+        topics=[
+            c.split("-", 1)[1].replace("-", " ") for c in classes if c.startswith(_TOPIC_PREFIXES)
+        ],
+        links=[url] if url else [],
+        kind=classify_kind(title, excerpt or text),
+        source_updated=updated(post),
+    )
+
+
+def updated(post: dict[str, Any]) -> datetime | None:
+    """When the post last changed: the *_gmt fields are UTC, the others site-local (Rome)."""
+    for key, zone in (
+        ("modified_gmt", UTC),
+        ("modified", ZoneInfo(IT_TZ)),
+        ("date_gmt", UTC),
+        ("date", ZoneInfo(IT_TZ)),
+    ):
+        try:
+            value = parse_iso(str(post.get(key) or ""))
+        except ValueError:
+            log.warning("post %s: unreadable %s %r; ignored", post.get("id"), key, post.get(key))
+            continue
+        if value is not None:
+            return value if value.tzinfo else value.replace(tzinfo=zone)
+    return None
+
+
+def scrape(
+    client: httpx.Client,
+    since: object = None,
+    *,
+    base_url: str | None = None,
+    report: Report,
+    config: dict[str, Any] | None = None,
+) -> Iterator[Call]:
+    """Read every configured site; a site that fails is reported and the others go on.
+
+    `since` is ignored: reading each listing whole is what lets the store notice vanished posts.
+    """
+    if base_url:
+        raise ScrapeError(f"{NAME} reads the sites listed in sources.toml; --base-url is not used")
+    for site in read_sites(config, NAME, report):
+        try:
+            posts = read_listing(client, site, report)
+        except (httpx.HTTPError, ScrapeError) as exc:
+            report.error(f"{NAME}: {site.name}: {site.url}: {reason(exc)}")
+            continue
+        if not posts and not site.allow_empty:
+            report.error(
+                f"{NAME}: {site.name}: {site.url} lists no posts "
+                "(set allow_empty = true for this site if that is normal)"
+            )
+        for post in posts:
+            call = to_call(post, site)
+            if call is None:
+                report.drop("post without id or title")
+                continue
+            yield call
+
+
+def _rendered(post: dict[str, Any], key: str) -> str:
+    value = post.get(key)
+    if isinstance(value, dict):
+        value = value.get("rendered")
+    return value if isinstance(value, str) else ""
+
+
+def _error_code(response: httpx.Response) -> str:
+    try:
+        payload = json.loads(response.content)
+    except ValueError:
+        return ""
+    return str(payload.get("code", "")) if isinstance(payload, dict) else ""

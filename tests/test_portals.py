@@ -1,0 +1,40 @@
+"""Every portal module is listed, follows the module contract and has recorded fixtures."""
+
+from __future__ import annotations
+
+import inspect
+import tomllib
+from pathlib import Path
+
+import scrapers
+from matcher.config import snapshot_dir
+from scrapers import PORTALS
+
+NOT_PORTALS = {"__init__", "base", "http", "eu_programmes", "plone_text"}
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_every_portal_module_is_listed_in_portals():
+    modules = {p.stem for p in Path(scrapers.__file__).parent.glob("*.py")} - NOT_PORTALS
+    assert modules == set(PORTALS)
+
+
+def test_every_portal_has_the_module_contract():
+    for name, module in PORTALS.items():
+        parameters = inspect.signature(module.scrape).parameters
+        assert (module.NAME, bool(module.TITLE)) == (name, True)
+        assert {"client", "since", "base_url", "report", "config"} <= set(parameters), name
+
+
+def test_every_portal_has_recorded_fixtures_with_provenance():
+    for name in PORTALS:
+        folder = FIXTURES / name
+        assert (folder / "README.md").is_file(), f"{name}: no tests/fixtures/{name}/README.md"
+        assert len(list(folder.iterdir())) > 1, f"{name}: no recorded response"
+
+
+def test_demo_snapshot_replays_only_known_portals_with_recordings():
+    meta = tomllib.loads((snapshot_dir() / "snapshot.toml").read_text(encoding="utf-8"))
+    for name in meta["portals"]:
+        assert name in PORTALS
+        assert (snapshot_dir() / name / "index.json").is_file(), name
