@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from matcher import config
+from matcher.cli_rank import eval_command, rank_command, review_command, shortlist_command
 from matcher.dedupe import apply_dedupe
 from matcher.errors import MatcherError
 from matcher.importer import read_import_file
@@ -261,3 +262,7 @@ def demo(demo_path: Path | None, limit: int) -> None:
     live.sort(key=lambda r: (r["next_deadline"] or "9999", r["id"]))
     print_calls_table(live[:limit])
     click.echo(f"Showing {min(limit, len(live))} of {len(live)} open or forthcoming calls.")
+
+
+for _command in (rank_command, shortlist_command, review_command, eval_command):
+    cli.add_command(_command)

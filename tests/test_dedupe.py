@@ -69,9 +69,7 @@ def test_lots_listed_separately_by_one_portal_are_not_folded_together():
 
 def test_store_reads_a_merged_call_once_with_its_aliases_and_both_links(tmp_path):
     db = open_db(tmp_path / "m.db")
-    upsert_calls(
-        db, [PDND_PADIGITALE, PDND_ITALIADOMANI], datetime(2026, 1, 1, tzinfo=UTC)
-    )
+    upsert_calls(db, [PDND_PADIGITALE, PDND_ITALIADOMANI], datetime(2026, 1, 1, tzinfo=UTC))
     assert apply_dedupe(db) == 1
     [(call, _)] = load_calls(db)
     assert (call.id, call.aliases, call.links) == (

@@ -41,8 +41,12 @@ def test_export_then_import_gives_the_same_calls(tmp_path):
     first = run("--db", str(target), "import", str(jsonl), "--now", NOW)
     again = run("--db", str(target), "import", str(jsonl), "--now", NOW)
     assert "2 new" in first.output and "0 new, 0 changed, 2 unchanged" in again.output
+
     def strip(rows: list[dict]) -> list[dict]:
-        return [{k: v for k, v in r.items() if k not in ("first_seen", "last_changed")} for r in rows]
+        return [
+            {k: v for k, v in r.items() if k not in ("first_seen", "last_changed")} for r in rows
+        ]
+
     assert strip(exported(target)) == strip(exported(source))
 
 

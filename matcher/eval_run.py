@@ -1,0 +1,149 @@
+"""`matcher eval`: load the judged corpus into a cached store, rank it, measure, compare."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from matcher import config
+from matcher.embed import get_embedder
+from matcher.evaluate import EvalReport, evaluate_stored
+from matcher.feedback import record_review
+from matcher.importer import read_import_file
+from matcher.migrations import transaction
+from matcher.rank import method_key, rank
+from matcher.store import get_meta, open_db, set_meta, upsert_calls
+from matcher.themes import ThemeConfig
+
+log = logging.getLogger(__name__)
+LOADED_AT = datetime(2026, 11, 1, tzinfo=UTC)  # a fixed stamp: eval runs are repeatable
+
+
+def eval_db(corpus: Path) -> sqlite_utils.Database:
+    """A store holding the judged corpus, cached in MATCHER_HOME/eval by the corpus's hash, so
+    vectors computed once are reused by every later evaluation."""
+    digest = hashlib.sha256(corpus.read_bytes()).hexdigest()[:12]
+    db = open_db(config.matcher_home() / "eval" / f"corpus-{digest}.db")
+    if get_meta(db, "corpus") != digest:
+        parsed = read_import_file(corpus)
+        if parsed.rejected:
+            log.warning("%d corpus rows rejected: %s", len(parsed.rejected), parsed.rejected[:3])
+        upsert_calls(db, parsed.calls, LOADED_AT)
+        set_meta(db, "corpus", digest)
+    return db
+
+
+@dataclass
+class Configuration:
+    method: str
+    model: str | None  # None for bm25
+
+    @property
+    def label(self) -> str:
+        return self.method if self.model is None else f"{self.method} {self.model}"
+
+
+def evaluate_configuration(
+    db: sqlite_utils.Database,
+    themes: ThemeConfig,
+    judgments: dict[str, dict[str, int]],
+    configuration: Configuration,
+    exclude: dict[str, dict[str, int]] | None = None,
+) -> EvalReport:
+    embedder = get_embedder(configuration.model) if configuration.model else None
+    rank(db, themes, method=configuration.method, embedder=embedder)
+    report = evaluate_stored(
+        db, judgments, method_key(configuration.method, embedder), exclude=exclude
+    )
+    report.configuration = configuration.label
+    return report
+
+
+@dataclass
+class FeedbackReport:
+    baseline: EvalReport
+    with_decisions: EvalReport
+    odd_decision: EvalReport
+    decisions: int
+
+
+def evaluate_feedback(
+    db: sqlite_utils.Database,
+    themes: ThemeConfig,
+    judgments: dict[str, dict[str, int]],
+    source: dict[str, dict[str, int]],
+    configuration: Configuration,
+    per_theme: int = 5,
+) -> FeedbackReport:
+    """Held-out effect of review decisions taken on `source` calls (the development part).
+
+    Like a working group would: of the calls ranked highest, shortlist the `per_theme` best
+    on-theme ones (grade 2) and reject the `per_theme` highest-ranked off-theme ones (grade 0).
+    Then, separately, one odd decision alone: shortlisting the highest-ranked off-theme call.
+    The reviewed calls leave the ranking; metrics are on the held-out judgments.
+    """
+    embedder = get_embedder(configuration.model) if configuration.model else None
+    key = method_key(configuration.method, embedder)
+    _clear_reviews(db)
+    baseline = evaluate_configuration(db, themes, judgments, configuration, exclude=source)
+    order = {theme: _ranked(db, theme, key) for theme in source}
+    chosen: dict[str, list[tuple[str, str]]] = {}
+    for theme, grades in source.items():
+        good = [c for c in order[theme] if grades.get(c) == 2][:per_theme]
+        bad = [c for c in order[theme] if grades.get(c) == 0][:per_theme]
+        chosen[theme] = [(c, "shortlist") for c in good] + [(c, "reject") for c in bad]
+    with_decisions = _with_reviews(db, themes, judgments, source, configuration, chosen)
+    odd = {
+        theme: [(c, "shortlist") for c in order[theme] if source[theme].get(c) == 0][:1]
+        for theme in source
+    }
+    odd_report = _with_reviews(db, themes, judgments, source, configuration, odd)
+    _clear_reviews(db)
+    rank(db, themes, method=configuration.method, embedder=embedder)
+    return FeedbackReport(
+        baseline, with_decisions, odd_report, sum(len(v) for v in chosen.values())
+    )
+
+
+def _with_reviews(
+    db: sqlite_utils.Database,
+    themes: ThemeConfig,
+    judgments: dict[str, dict[str, int]],
+    source: dict[str, dict[str, int]],
+    configuration: Configuration,
+    decisions: dict[str, list[tuple[str, str]]],
+) -> EvalReport:
+    _clear_reviews(db)
+    for theme, items in decisions.items():
+        for call_id, decision in items:
+            record_review(db, call_id, theme, decision, "evaluation", LOADED_AT)
+    embedder = get_embedder(configuration.model) if configuration.model else None
+    rank(db, themes, method=configuration.method, embedder=embedder)
+    reviewed = {theme: {c for c, _ in items} for theme, items in decisions.items()}
+    report = evaluate_stored(
+        db, judgments, method_key(configuration.method, embedder), exclude=source,
+        reviewed=reviewed,
+    )  # fmt: skip
+    report.configuration = configuration.label
+    return report
+
+
+def _ranked(db: sqlite_utils.Database, theme: str, key: str) -> list[str]:
+    return [
+        row[0]
+        for row in db.execute(
+            "SELECT call_id FROM scores WHERE theme = ? AND method = ? ORDER BY score DESC,"
+            " call_id",
+            [theme, key],
+        ).fetchall()
+    ]
+
+
+def _clear_reviews(db: sqlite_utils.Database) -> None:
+    with transaction(db):
+        db.execute("DELETE FROM reviews")

@@ -1,0 +1,109 @@
+"""The working group's review decisions, and how they move similar calls up or down."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+import numpy as np
+import sqlite_utils
+
+from matcher.errors import MatcherError
+from matcher.migrations import transaction
+from matcher.store import get_call
+
+DECISIONS = ("shortlist", "reject", "applied")
+POSITIVE = frozenset({"shortlist", "applied"})
+# A call much closer to the group's shortlisted calls than the collection's typical call gains
+# up to this many points (and loses as many when close to rejected ones).
+MAX_POINTS = 15.0
+# Closeness percentiles over the collection: below CLOSE_FROM a call is not moved at all; from
+# CLOSE_AT on it gets MAX_POINTS. So a decision reaches at most the closest tenth of the calls.
+CLOSE_FROM, CLOSE_AT = 90.0, 99.5
+
+
+class ReviewError(MatcherError):
+    """A review decision that cannot be recorded (unknown call, decision or theme; no reviewer)."""
+
+
+def record_review(
+    db: sqlite_utils.Database,
+    call_id: str,
+    theme: str,
+    decision: str,
+    reviewer: str,
+    now: datetime,
+    note: str = "",
+    themes: tuple[str, ...] = (),
+) -> str:
+    """Store one decision (who and when); returns the id of the call it applies to."""
+    if decision not in DECISIONS:
+        raise ReviewError(f"unknown decision {decision!r}; use one of {', '.join(DECISIONS)}")
+    if not reviewer.strip():
+        raise ReviewError("a decision needs a reviewer: pass --reviewer or set MATCHER_REVIEWER")
+    if themes and theme not in themes:
+        raise ReviewError(f"unknown theme {theme!r}; themes: {', '.join(themes)}")
+    found = get_call(db, call_id)
+    if found is None:
+        raise ReviewError(f"no call with id {call_id!r}")
+    target = found[0].id
+    with transaction(db):
+        db.execute(
+            "INSERT INTO reviews (call_id, theme, decision, reviewer, note, decided_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [target, theme, decision, reviewer.strip(), note, now.isoformat()],
+        )
+    return target
+
+
+def latest_decisions(db: sqlite_utils.Database, theme: str) -> dict[str, str]:
+    """The most recent decision on each call for a theme."""
+    rows = db.execute(
+        "SELECT call_id, decision FROM reviews WHERE theme = ? ORDER BY decided_at, id", [theme]
+    ).fetchall()
+    return {call_id: decision for call_id, decision in rows}
+
+
+def review_history(db: sqlite_utils.Database, call_id: str) -> list[dict[str, str]]:
+    cursor = db.execute(
+        "SELECT theme, decision, reviewer, note, decided_at FROM reviews WHERE call_id = ?"
+        " ORDER BY decided_at, id",
+        [call_id],
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def decisions_digest(decisions: dict[str, str]) -> str:
+    blob = "\n".join(f"{k}={v}" for k, v in sorted(decisions.items()))
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def adjustments(
+    decisions: dict[str, str], vectors: dict[str, np.ndarray], *, max_points: float = MAX_POINTS
+) -> dict[str, float]:
+    """Points added to each call for its closeness to shortlisted calls, minus rejected ones.
+
+    Closeness is the best cosine to any decided call, scaled over the collection (CLOSE_FROM
+    percentile = 0, CLOSE_AT = 1), so only calls that stand out as close move, and one odd
+    decision can move at most the few calls that resemble it, by at most `max_points`.
+    """
+    ids = [call_id for call_id in vectors]
+    if not ids or not decisions:
+        return {}
+    matrix = np.stack([vectors[i] for i in ids])
+    points = np.zeros(len(ids))
+    for sign, wanted in ((1.0, True), (-1.0, False)):
+        decided = [c for c, d in decisions.items() if (d in POSITIVE) == wanted and c in vectors]
+        if decided:
+            closeness = (matrix @ np.stack([vectors[c] for c in decided]).T).max(axis=1)
+            points += sign * _scaled(closeness) * max_points
+    return {call_id: round(float(p), 2) for call_id, p in zip(ids, points, strict=True) if p}
+
+
+def _scaled(values: np.ndarray) -> np.ndarray:
+    low = float(np.percentile(values, CLOSE_FROM))
+    high = float(np.percentile(values, CLOSE_AT))
+    if high <= low:
+        return np.zeros_like(values)
+    return np.clip((values - low) / (high - low), 0.0, 1.0)

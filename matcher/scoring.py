@@ -1,0 +1,127 @@
+"""The 0-100 score of each call for a theme, from its features; pure functions.
+
+score = 100 × (w_sem × S + w_lex × L) × eligibility × negatives + feedback, clipped to 0-100:
+- S, semantic: the mean of the call's two best passage similarities to the theme, scaled over
+  the collection: 0 up to the median call, 0.63 at the 99th percentile, approaching 1 above;
+- L, lexical: BM25 of the theme's keywords (both languages), scaled the same way from 0;
+- eligibility: 1 when public bodies may apply (or the text names them), 0.85 when the call does
+  not say, 0.6 when it names only other applicants; 0.1 when the call is only for applicants of
+  another territory (it never reaches a shortlist);
+- negatives: 0.85 per distinct negative keyword found, at least 0.5;
+- feedback: up to ±15 points from the working group's decisions on similar calls.
+Weights: hybrid 0.6 / 0.4, dense 1 / 0, bm25 0 / 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.features import Features
+from matcher.lexical import bm25_scores
+from matcher.models import Call
+from matcher.normalize import territory_includes
+from matcher.themes import Applicant
+
+METHODS = ("hybrid", "dense", "bm25")
+WEIGHTS = {"hybrid": (0.6, 0.4), "dense": (1.0, 0.0), "bm25": (0.0, 1.0)}
+ELIGIBLE, UNSTATED, OTHERS_ONLY, ELSEWHERE = 1.0, 0.85, 0.6, 0.1
+NEGATIVE_FACTOR, NEGATIVE_FLOOR = 0.85, 0.5
+
+
+@dataclass
+class Scored:
+    score: float
+    explanation: dict
+
+
+def scale(values: np.ndarray, *, zero_floor: bool = False) -> np.ndarray:
+    """Map values to 0-1 without ties at the top: 0 up to the median (or 0 for counts), then
+    1 - exp(-x) where x is 1 at the 99th percentile (so that ~0.63), rising towards 1 above."""
+    if values.size == 0:
+        return values
+    low = 0.0 if zero_floor else float(np.percentile(values, 50))
+    above = values[values > low]
+    high = float(np.percentile(above, 99)) if above.size else low
+    if high <= low:
+        return (values > low).astype(float)
+    return 1.0 - np.exp(-np.clip((values - low) / (high - low), 0.0, None))
+
+
+def score_theme(
+    entries: list[tuple[Call, Features]],
+    method: str,
+    applicant: Applicant,
+    adjustments: dict[str, float] | None = None,
+) -> dict[str, Scored]:
+    """Score every (call, features) of one theme; the collection sets the scales."""
+    if method not in WEIGHTS:
+        raise ValueError(f"unknown method {method!r}")
+    w_sem, w_lex = WEIGHTS[method]
+    adjustments = adjustments or {}
+    semantic = scale(np.array([_semantic(f) for _, f in entries], dtype=float))
+    keywords = sorted({k for _, f in entries for k in f.keywords})
+    bm25 = bm25_scores([f.keywords for _, f in entries], [f.length for _, f in entries], keywords)
+    lexical = scale(np.array(bm25, dtype=float), zero_floor=True)
+    out = {}
+    for i, (call, features) in enumerate(entries):
+        eligibility = eligibility_of(call, features, applicant)
+        negatives = max(NEGATIVE_FLOOR, NEGATIVE_FACTOR ** len(features.negatives))
+        base = 100 * (w_sem * semantic[i] + w_lex * lexical[i])
+        feedback = adjustments.get(call.id, 0.0)
+        total = base * eligibility["factor"] * negatives + feedback
+        if call.kind != "call":
+            total = 0.0
+        out[call.id] = Scored(
+            score=round(float(min(100.0, max(0.0, total))), 2),
+            explanation={
+                "passage": _trim(features.passage),
+                "keywords": sorted(features.keywords, key=lambda k: (-features.keywords[k], k)),
+                "eligibility": {k: v for k, v in eligibility.items() if k != "factor"},
+                "components": {
+                    "semantic": round(float(semantic[i]), 3),
+                    "lexical": round(float(lexical[i]), 3),
+                    "eligibility": eligibility["factor"],
+                    "negative_keywords": sorted(features.negatives),
+                    "feedback": round(feedback, 2),
+                    "kind": call.kind,
+                },
+            },
+        )
+    return out
+
+
+def eligibility_of(call: Call, features: Features, applicant: Applicant) -> dict:
+    """Can the applicant apply? Territory first, then whether public bodies are admitted."""
+    territory = call.territory or ""
+    applicable = not territory or territory_includes(territory, applicant.region)
+    named = ", ".join(call.beneficiaries[:6])
+    if not applicable:
+        factor, note = ELSEWHERE, f"Solo per richiedenti di {territory}: non applicabile a Piacenza"
+    elif call.public_bodies_eligible is True:
+        factor, note = ELIGIBLE, f"Aperto a enti pubblici (destinatari: {named})"
+    elif call.public_bodies_eligible is False:
+        factor, note = OTHERS_ONLY, f"Destinatari indicati: {named or 'non enti pubblici'}"
+    elif features.public_evidence:
+        factor, note = ELIGIBLE, "Il testo cita: " + ", ".join(features.public_evidence[:5])
+    else:
+        factor, note = UNSTATED, "Destinatari non indicati: verificare i requisiti"
+    return {
+        "territory": territory or "non indicato",
+        "applicable": applicable,
+        "public_bodies_eligible": call.public_bodies_eligible,
+        "evidence": features.public_evidence[:5],
+        "note": note,
+        "factor": factor,
+    }
+
+
+def _semantic(features: Features) -> float:
+    best = features.sims[:2]
+    return float(np.mean(best)) if best else 0.0
+
+
+def _trim(text: str, limit: int = 400) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
