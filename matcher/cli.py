@@ -13,16 +13,26 @@ from rich.console import Console
 from rich.table import Table
 
 from matcher import config
-from matcher.cli_rank import eval_command, rank_command, review_command, shortlist_command
+from matcher.cli_rank import (
+    eval_command,
+    print_shortlist,
+    rank_command,
+    resolve,
+    review_command,
+    run_rank,
+    shortlist_command,
+)
 from matcher.dedupe import apply_dedupe
 from matcher.errors import MatcherError
 from matcher.importer import read_import_file
 from matcher.models import STATUSES
 from matcher.pipeline import fresh_db, load_snapshot, scrape_into
+from matcher.rank import shortlist
 from matcher.records import call_to_json
 from matcher.sources import load_sources
 from matcher.status import compute_status, parse_now
 from matcher.store import RunSummary, get_call, load_calls, open_db, upsert_calls
+from matcher.themes import load_themes
 from scrapers import PORTALS
 
 
@@ -229,10 +239,6 @@ def import_command(obj: dict, file: Path, now_text: str | None) -> None:
     )
 
 
-def main() -> None:
-    cli(prog_name="matcher")
-
-
 @cli.command()
 @click.option(
     "--db",
@@ -262,7 +268,21 @@ def demo(demo_path: Path | None, limit: int) -> None:
     live.sort(key=lambda r: (r["next_deadline"] or "9999", r["id"]))
     print_calls_table(live[:limit])
     click.echo(f"Showing {min(limit, len(live))} of {len(live)} open or forthcoming calls.")
+    themes = load_themes()
+    method, embedder = resolve(None, None)
+    report = run_rank(db, themes, method, embedder)
+    click.echo(f"Ranked with {report.method} in {report.seconds:.0f} s.")
+    for key, theme in themes.themes.items():
+        print_shortlist(theme.label, shortlist(db, key, report.method, as_of, limit=5))
+    click.echo(
+        f"Dati al {as_of:%d/%m/%Y}. Explore: matcher --db {path} shortlist --theme energy "
+        f"--now {as_of.isoformat()}"
+    )
 
 
 for _command in (rank_command, shortlist_command, review_command, eval_command):
     cli.add_command(_command)
+
+
+def main() -> None:
+    cli(prog_name="matcher")

@@ -8,11 +8,14 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from matcher.lexical import KeywordMatcher, token_count
+from matcher.lexical import KeywordMatcher, Tokens, token_count
 from matcher.models import Call
 from matcher.themes import Applicant, Theme
 
 TOP_SIMS = 3
+TITLE_WEIGHT = 2
+# Bump when what is extracted changes, so stored features are recomputed.
+FEATURES_VERSION = f"3t{TITLE_WEIGHT}"
 
 
 @dataclass
@@ -59,24 +62,48 @@ def theme_digest(theme: Theme, applicant: Applicant) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def features_key(call: Call, matchers: ThemeMatchers, embedder_name: str) -> str:
-    return f"{call.content_hash}:{matchers.digest}:{embedder_name}"
+def features_key(content_hash: str, matchers: ThemeMatchers, embedder_name: str) -> str:
+    return f"{FEATURES_VERSION}:{content_hash}:{matchers.digest}:{embedder_name}"
 
 
 def call_text(call: Call) -> str:
     return "\n".join(part for part in (call.title, call.summary, call.text) if part)
 
 
-def lexical_features(call: Call, matchers: ThemeMatchers) -> Features:
-    text = call_text(call)
-    beneficiaries = " ; ".join(call.beneficiaries)
+def lexical_features(
+    call: Call, matchers: ThemeMatchers, tokens: CallTokens | None = None
+) -> Features:
+    tokens = tokens or CallTokens.of(call)
+    keywords = matchers.positive.counts(tokens.text)
+    for keyword, count in matchers.positive.counts(tokens.title).items():
+        # A keyword in the title says what the call is about: it counts TITLE_WEIGHT times.
+        keywords[keyword] += (TITLE_WEIGHT - 1) * count
     return Features(
         passage=_opening(call),
-        keywords=matchers.positive.counts(text),
-        negatives=matchers.negative.counts(text),
-        public_evidence=sorted(matchers.public.counts(f"{beneficiaries}\n{text}")),
-        length=token_count(text),
+        keywords=keywords,
+        negatives=matchers.negative.counts(tokens.text),
+        public_evidence=sorted(
+            matchers.public.counts(tokens.text) | matchers.public.counts(tokens.beneficiaries)
+        ),
+        length=token_count(tokens.text),
     )
+
+
+@dataclass(frozen=True)
+class CallTokens:
+    """A call's words, tokenised once for every theme."""
+
+    text: Tokens
+    title: Tokens
+    beneficiaries: Tokens
+
+    @classmethod
+    def of(cls, call: Call) -> CallTokens:
+        return cls(
+            Tokens.of(call_text(call)),
+            Tokens.of(call.title),
+            Tokens.of(" ; ".join(call.beneficiaries)),
+        )
 
 
 def add_dense(

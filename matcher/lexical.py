@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _WORD = re.compile(r"\w+")
 
@@ -14,40 +15,80 @@ K1 = 1.2
 B = 0.75
 
 
+@dataclass
+class Tokens:
+    """A text as lower-cased words, indexed once so that many keyword lists can be matched."""
+
+    words: list[str]
+    positions: dict[str, list[int]] = field(default_factory=dict)
+    vocabulary: list[str] = field(default_factory=list)  # sorted, for prefix (`*`) look-ups
+
+    @classmethod
+    def of(cls, text: str) -> Tokens:
+        words = _WORD.findall(text.casefold())
+        positions: dict[str, list[int]] = {}
+        for i, word in enumerate(words):
+            positions.setdefault(word, []).append(i)
+        return cls(words, positions, sorted(positions))
+
+    def starting_with(self, prefix: str) -> list[str]:
+        start = bisect_left(self.vocabulary, prefix)
+        end = bisect_left(self.vocabulary, prefix + "\U0010ffff")
+        return self.vocabulary[start:end]
+
+
 @dataclass(frozen=True)
 class KeywordMatcher:
-    """Finds which of a theme's keywords a text contains, and how often."""
+    """Finds which of a theme's keywords a text contains, and how often.
+
+    Keywords match whole words, case-insensitively; a phrase matches consecutive words
+    (spaces, hyphens and apostrophes between them do not matter); a trailing `*` lets the last
+    word have any ending.
+    """
 
     keywords: tuple[str, ...]
-    pattern: re.Pattern[str]
+    parts: tuple[tuple[tuple[str, ...], bool], ...]
 
     @classmethod
     def build(cls, keywords: Iterable[str]) -> KeywordMatcher:
         unique = tuple(dict.fromkeys(k.strip() for k in keywords if k.strip()))
-        # Longest first, so "comunità energetiche rinnovabili" wins over "comunità energetic*".
-        ordered = sorted(range(len(unique)), key=lambda i: -len(unique[i]))
-        parts = [f"(?P<k{i}>{_keyword_regex(unique[i])})" for i in ordered]
-        pattern = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
-        return cls(unique, pattern)
+        parts = tuple(
+            (tuple(_WORD.findall(k.rstrip("*").casefold())), k.endswith("*")) for k in unique
+        )
+        return cls(unique, parts)
 
-    def counts(self, text: str) -> dict[str, int]:
-        """Occurrences of each keyword found in `text` (keywords as written in the theme)."""
+    def counts(self, text: str | Tokens) -> dict[str, int]:
+        """Occurrences of each keyword found (keywords as written in the theme)."""
+        tokens = text if isinstance(text, Tokens) else Tokens.of(text)
         found: dict[str, int] = {}
-        for match in self.pattern.finditer(text):
-            keyword = self.keywords[int(match.lastgroup[1:])]  # type: ignore[index]
-            found[keyword] = found.get(keyword, 0) + 1
+        for keyword, (words, stem) in zip(self.keywords, self.parts, strict=True):
+            if words:
+                count = _count(tokens, words, stem)
+                if count:
+                    found[keyword] = count
         return found
 
 
-def _keyword_regex(keyword: str) -> str:
-    stem = keyword.endswith("*")
-    words = keyword.rstrip("*").split()
-    body = r"[\s\-]+".join(re.escape(w) for w in words)
-    return body + (r"\w*" if stem else "")
+def _count(tokens: Tokens, words: tuple[str, ...], stem: bool) -> int:
+    last = len(words) - 1
+    if last == 0:
+        if stem:
+            return sum(len(tokens.positions[w]) for w in tokens.starting_with(words[0]))
+        return len(tokens.positions.get(words[0], ()))
+    count = 0
+    for start in tokens.positions.get(words[0], ()):
+        end = start + last
+        if end >= len(tokens.words):
+            continue
+        middle = all(tokens.words[start + j] == words[j] for j in range(1, last))
+        tail = tokens.words[end]
+        if middle and (tail.startswith(words[last]) if stem else tail == words[last]):
+            count += 1
+    return count
 
 
-def token_count(text: str) -> int:
-    return len(_WORD.findall(text))
+def token_count(text: str | Tokens) -> int:
+    return len(text.words) if isinstance(text, Tokens) else len(_WORD.findall(text))
 
 
 def bm25_scores(

@@ -13,12 +13,19 @@ import numpy as np
 import sqlite_utils
 
 from matcher.embed import Embedder
-from matcher.features import Features, ThemeMatchers, add_dense, features_key, lexical_features
+from matcher.features import (
+    CallTokens,
+    Features,
+    ThemeMatchers,
+    add_dense,
+    features_key,
+    lexical_features,
+)
 from matcher.feedback import adjustments, decisions_digest, latest_decisions
 from matcher.migrations import transaction
 from matcher.models import Call
 from matcher.records import call_to_json
-from matcher.scoring import METHODS, score_theme
+from matcher.scoring import METHODS, score_theme, signature
 from matcher.store import get_meta, load_calls, set_meta
 from matcher.themes import ThemeConfig
 from matcher.vectors import ensure_vectors, load_vectors, prune_vectors, vector_key
@@ -88,11 +95,12 @@ def _update_features(
             "SELECT call_id, theme, key FROM features WHERE embedder = ?", [name]
         ).fetchall()
     }
+    hashes = {call.id: call.content_hash for call in calls}
     todo = [
         (call, theme)
         for call in calls
         for theme, m in matchers.items()
-        if stored.get((call.id, theme)) != features_key(call, m, name)
+        if stored.get((call.id, theme)) != features_key(hashes[call.id], m, name)
     ]
     if not todo:
         return 0, 0
@@ -108,13 +116,16 @@ def _update_features(
             for k, t in themes.themes.items()
         }
     rows = []
+    tokens: dict[str, CallTokens] = {}
     for call, theme in todo:
-        features = lexical_features(call, matchers[theme])
+        if call.id not in tokens:
+            tokens = {call.id: CallTokens.of(call)}  # todo is grouped by call: keep one
+        features = lexical_features(call, matchers[theme], tokens[call.id])
         doc_vector = None
         if embedder is not None and vector_key(call) in vectors:
             texts, matrix = vectors[vector_key(call)]
             doc_vector = add_dense(features, texts, matrix, queries[theme]).tobytes()
-        key = features_key(call, matchers[theme], name)
+        key = features_key(hashes[call.id], matchers[theme], name)
         rows.append((call.id, theme, name, key, features.to_json(), doc_vector))
     with transaction(db):
         db.conn.executemany(
@@ -137,21 +148,30 @@ def _update_scores(
     themes: ThemeConfig,
 ) -> bool:
     name = embedder.name if embedder else "none"
-    rows = db.execute(
-        "SELECT call_id, key, data, doc_vector FROM features WHERE theme = ? AND embedder = ?"
-        " ORDER BY call_id",
-        [theme, name],
-    ).fetchall()
-    rows = [row for row in rows if row[0] in by_id]
+    keys = [
+        row
+        for row in db.execute(
+            "SELECT call_id, key FROM features WHERE theme = ? AND embedder = ? ORDER BY call_id",
+            [theme, name],
+        ).fetchall()
+        if row[0] in by_id
+    ]
     decisions = latest_decisions(db, theme)
     digest = hashlib.sha256(
-        json.dumps(
-            [SCORING_VERSION, key, [r[1] for r in rows], decisions_digest(decisions)]
-        ).encode()
+        json.dumps([SCORING_VERSION, signature(), key, keys, decisions_digest(decisions)]).encode()
     ).hexdigest()[:16]
     meta_key = f"scores:{theme}:{key}"
     if get_meta(db, meta_key) == digest:
         return False
+    rows = [
+        row
+        for row in db.execute(
+            "SELECT call_id, key, data, doc_vector FROM features WHERE theme = ? AND embedder = ?"
+            " ORDER BY call_id",
+            [theme, name],
+        ).fetchall()
+        if row[0] in by_id
+    ]
     entries = [(by_id[call_id], Features.from_json(data)) for call_id, _, data, _ in rows]
     vectors = {r[0]: np.frombuffer(r[3], dtype="<f4") for r in rows if r[3] is not None}
     moved = adjustments(decisions, vectors) if decisions and vectors else {}

@@ -9,7 +9,7 @@ score = 100 × (w_sem × S + w_lex × L) × eligibility × negatives + feedback,
   another territory (it never reaches a shortlist);
 - negatives: 0.85 per distinct negative keyword found, at least 0.5;
 - feedback: up to ±15 points from the working group's decisions on similar calls.
-Weights: hybrid 0.6 / 0.4, dense 1 / 0, bm25 0 / 1.
+Weights (chosen on the development judgments): hybrid 0.2 / 0.8, dense 1 / 0, bm25 0 / 1.
 """
 
 from __future__ import annotations
@@ -25,9 +25,16 @@ from matcher.normalize import territory_includes
 from matcher.themes import Applicant
 
 METHODS = ("hybrid", "dense", "bm25")
-WEIGHTS = {"hybrid": (0.6, 0.4), "dense": (1.0, 0.0), "bm25": (0.0, 1.0)}
+WEIGHTS = {"hybrid": (0.2, 0.8), "dense": (1.0, 0.0), "bm25": (0.0, 1.0)}
 ELIGIBLE, UNSTATED, OTHERS_ONLY, ELSEWHERE = 1.0, 0.85, 0.6, 0.1
 NEGATIVE_FACTOR, NEGATIVE_FLOOR = 0.85, 0.5
+
+
+def signature() -> str:
+    """Everything the formula depends on besides the features: stored scores are redone when
+    it changes."""
+    return repr((WEIGHTS, ELIGIBLE, UNSTATED, OTHERS_ONLY, ELSEWHERE, NEGATIVE_FACTOR,
+                 NEGATIVE_FLOOR))  # fmt: skip
 
 
 @dataclass

