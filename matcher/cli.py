@@ -250,12 +250,17 @@ def import_command(obj: dict, file: Path, now_text: str | None) -> None:
 def demo(demo_path: Path | None, limit: int) -> None:
     """Offline demo: load the bundled snapshot into the demo database and list open calls."""
     path = demo_path or config.demo_db()
+    db = fresh_db(path)
+    scrapers_log = logging.getLogger("scrapers")
+    level = scrapers_log.level
     if not logging.getLogger().isEnabledFor(logging.INFO):
         # The recordings are known to be trimmed (cut strings upstream): their warnings are
         # expected in the demo and shown with -v.
-        logging.getLogger("scrapers").setLevel(logging.ERROR)
-    db = fresh_db(path)
-    as_of, summaries = load_snapshot(db, config.snapshot_dir())
+        scrapers_log.setLevel(logging.ERROR)
+    try:
+        as_of, summaries = load_snapshot(db, config.snapshot_dir())
+    finally:
+        scrapers_log.setLevel(level)
     _print_summary(summaries)
     rows = [call_to_json(call, history, as_of) for call, history in load_calls(db)]
     counts = {status: sum(r["status"] == status for r in rows) for status in STATUSES}
