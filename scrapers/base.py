@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Protocol
@@ -109,3 +111,56 @@ def response_json(response: httpx.Response) -> object:
         return json.loads(response.content.decode("utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ScrapeError(f"invalid JSON from {response.request.url}: {exc}") from exc
+
+
+SUMMARY_CHARS = 300  # a Call's summary: what a list shows under the title
+
+
+def shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """The first `limit` characters of `text` on one line, cut at a word."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
+def decode_utf8(body: bytes, url: str) -> str:
+    """Text of a downloaded file, UTF-8 with or without BOM; ScrapeError naming the URL if not."""
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScrapeError(f"{url} is not UTF-8 text: {exc}") from exc
+
+
+def read_csv(
+    text: str,
+    url: str,
+    required: Sequence[str],
+    column: Callable[[str], str] = str.strip,
+) -> list[dict[str, str]]:
+    """Non-empty rows of a CSV whose separator (`;` or `,`) is sniffed from the header line.
+
+    Column names pass through `column`; a header lacking any `required` column means the layout
+    changed: ScrapeError naming the URL, the missing columns and the header found.
+    """
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [column(name) for name in reader.fieldnames or []]
+    require_columns(header, required, url)
+    reader.fieldnames = header
+    rows = []
+    for row in reader:
+        values = {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)}
+        if any(values.values()):
+            rows.append(values)
+    return rows
+
+
+def require_columns(header: Sequence[str], required: Sequence[str], url: str) -> None:
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise ScrapeError(
+            f"the layout of {url} changed: missing columns {', '.join(missing)} "
+            f"(header: {', '.join(header) or 'none'})"
+        )

@@ -16,7 +16,7 @@ from matcher.errors import ScrapeError
 from matcher.models import Call
 from matcher.normalize import html_to_text, parse_iso
 from matcher.status import EU_TZ, local_midnight
-from scrapers.base import Report, response_json
+from scrapers.base import Report, response_json, shorten
 from scrapers.eu_programmes import programme_name
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,6 @@ SORT = [
     {"field": "DATASOURCE", "order": "ASC"},
     {"field": "esDA_IngestDate", "order": "ASC"},
 ]
-SUMMARY_CHARS = 300
 _TZ = ZoneInfo(EU_TZ)
 # Keywords that are topic or call identifiers ("HORIZON-CL5-2027-03"), not subjects.
 _ID_LIKE = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Za-z0-9]+){2,}$")
@@ -280,14 +279,6 @@ def parse_keywords(values: list[str]) -> list[str]:
             return []
         return [str(v) for v in parsed] if isinstance(parsed, list) else []
     return list(values)
-
-
-def shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
-    """The first `limit` characters of `text` on one line, cut at a word."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    return flat[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def when(value: str) -> tuple[datetime, bool]:

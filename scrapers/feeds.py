@@ -26,7 +26,7 @@ from matcher.normalize import (
     mentions_open_ended,
 )
 from matcher.status import EU_TZ, IT_TZ
-from scrapers.base import Report
+from scrapers.base import Report, shorten
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,6 @@ DEFAULT_URL = ""  # no single endpoint: every feed is a [[feeds.sites]] entry of
 SITES_CONFIGURED = True  # the CLI rejects --base-url for this portal
 
 MAX_KEY_CHARS = 80  # a longer guid or link is replaced by a short hash in the native id
-SUMMARY_CHARS = 300
 # Agencies' and ministries' feeds mix calls with news about them; classify_kind must say "call"
 # and the item must also use call wording, else it is stored as news.
 _CALL_WORDS = re.compile(
@@ -126,14 +125,6 @@ def native_key(site_name: str, key: str) -> str:
     if len(key) > MAX_KEY_CHARS:
         key = hashlib.sha256(key.encode()).hexdigest()[:16]
     return f"{site_name}:{key}"
-
-
-def shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
-    """The first `limit` characters of `text` on one line, cut at a word."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    return flat[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def reason(exc: Exception) -> str:

@@ -25,7 +25,7 @@ from matcher.normalize import (
     territory_includes,
 )
 from matcher.status import IT_TZ, local_midnight
-from scrapers.base import Report, response_json
+from scrapers.base import Report, response_json, shorten
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,6 @@ MAX_PAGES = 200
 # The catalogue holds ~6k measures; far more means the `fq` filter was ignored and we are
 # paging through the whole Drupal core.
 MAX_TOTAL = 40_000
-SUMMARY_CHARS = 300
 # `zs_*` hold only the first value of a multi-valued field: lists come from `zm_*`. Asking
 # for these fields only (the site's own export does the same with aliases) cuts each page
 # to about a fifth: the rendered teaser and `tum_*` copies are most of a full document.
@@ -287,14 +286,6 @@ def budget(value: str) -> float | None:
     taken: the later ones are usually refinancings whose relation to the first is not stated.
     """
     return parse_amount(value)
-
-
-def shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
-    """The first `limit` characters of `text` on one line, cut at a word."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    return flat[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def _placeholder(close: date, opening: date | None) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 from collections.abc import Iterator
@@ -16,7 +14,7 @@ from matcher.ids import title_date_id
 from matcher.models import Call
 from matcher.normalize import ParsedDate, classify_kind, parse_amount, parse_it_date
 from matcher.status import IT_TZ
-from scrapers.base import Report
+from scrapers.base import Report, decode_utf8, read_csv
 
 log = logging.getLogger(__name__)
 
@@ -93,27 +91,7 @@ def parse_rows(body: bytes, url: str = DEFAULT_URL) -> list[dict[str, str]]:
     UTF-8 with or without BOM; the separator (`;` upstream) is sniffed from the header line. A
     header that lacks any of COLUMNS means the layout changed: ScrapeError naming the columns.
     """
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ScrapeError(f"{url} is not UTF-8 text: {exc}") from exc
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [_column(name) for name in reader.fieldnames or []]
-    missing = [column for column in COLUMNS if column not in header]
-    if missing:
-        raise ScrapeError(
-            f"the layout of {url} changed: missing columns {', '.join(missing)} "
-            f"(header: {', '.join(header) or 'none'})"
-        )
-    reader.fieldnames = header
-    rows = []
-    for row in reader:
-        values = {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)}
-        if any(values.values()):
-            rows.append(values)
-    return rows
+    return read_csv(decode_utf8(body, url), url, COLUMNS, column=_column)
 
 
 def native_id(row: dict[str, str]) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
 import math
@@ -17,7 +15,7 @@ from matcher.ids import title_date_id
 from matcher.models import Call
 from matcher.normalize import ParsedDate, parse_amount, parse_it_date
 from matcher.status import IT_TZ
-from scrapers.base import Report
+from scrapers.base import Report, decode_utf8, read_csv, require_columns
 
 log = logging.getLogger(__name__)
 
@@ -59,26 +57,11 @@ def parse_rows(body: bytes, url: str = DEFAULT_URL) -> list[dict[str, str]]:
     UTF-8 with or without BOM; the CSV separator is sniffed from the header line. A header that
     lacks any of COLUMNS means the layout changed: ScrapeError naming the URL and the columns.
     """
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ScrapeError(f"{url} is not UTF-8 text: {exc}") from exc
-    if text.lstrip().startswith("["):
-        rows = _json_rows(text, url)
-        header = list(dict.fromkeys(key for row in rows for key in row))
-    else:
-        first_line = text.split("\n", 1)[0]
-        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-        header = [name.strip() for name in reader.fieldnames or []]
-        reader.fieldnames = header
-        rows = [{k: v for k, v in row.items() if isinstance(k, str)} for row in reader]
-    missing = [column for column in COLUMNS if column not in header]
-    if missing:
-        raise ScrapeError(
-            f"the layout of {url} changed: missing columns {', '.join(missing)} "
-            f"(header: {', '.join(header) or 'none'})"
-        )
+    text = decode_utf8(body, url)
+    if not text.lstrip().startswith("["):
+        return read_csv(text, url, COLUMNS)
+    rows = _json_rows(text, url)
+    require_columns(list(dict.fromkeys(key for row in rows for key in row)), COLUMNS, url)
     return [
         {key: ("" if value is None else str(value)).strip() for key, value in row.items()}
         for row in rows

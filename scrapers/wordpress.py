@@ -24,8 +24,8 @@ from matcher.normalize import (
     parse_iso,
 )
 from matcher.status import IT_TZ
-from scrapers.base import Report, response_json
-from scrapers.feeds import Site, read_sites, reason, shorten
+from scrapers.base import Report, response_json, shorten
+from scrapers.feeds import Site, read_sites, reason
 
 log = logging.getLogger(__name__)
 

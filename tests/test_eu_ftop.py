@@ -18,7 +18,7 @@ import pytest
 from matcher.errors import ScrapeError
 from matcher.status import compute_status
 from scrapers import eu_ftop
-from scrapers.base import Report, run_portal
+from scrapers.base import SUMMARY_CHARS, Report, run_portal
 from scrapers.eu_programmes import programme_name
 
 FIXTURES = Path(__file__).parent / "fixtures" / "eu_ftop"
@@ -147,7 +147,7 @@ def test_call_fields_from_a_recorded_row():
     assert call.opening == datetime(2026, 8, 25, tzinfo=BRUSSELS)
     assert call.deadlines == [datetime(2026, 11, 26, tzinfo=BRUSSELS)]
     assert call.summary.startswith("Expected Outcome: The successful proposal is expected")
-    assert len(call.summary) <= eu_ftop.SUMMARY_CHARS + 1 and call.summary.endswith("…")
+    assert len(call.summary) <= SUMMARY_CHARS + 1 and call.summary.endswith("…")
     # destinationDetails follows the (upstream-truncated) description, as clean text
     assert call.text.startswith("Expected Outcome:\n\nThe successful proposal")
     assert "<" not in call.text and len(call.text) > 5000
