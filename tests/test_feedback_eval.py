@@ -25,12 +25,13 @@ def collection(n: int = 200, dim: int = 16, seed: int = 7) -> dict[str, np.ndarr
     return {f"c{i}": unit(*rng.normal(size=dim)) for i in range(n)}
 
 
-def test_calls_like_a_shortlisted_one_move_up_and_like_a_rejected_one_move_down():
+def test_calls_like_shortlisted_ones_move_up_and_like_rejected_ones_move_down():
     vectors = collection()
-    liked, disliked = vectors["c1"], vectors["c2"]
-    vectors["near-liked"] = unit(*(liked + 0.1 * vectors["c3"]))
-    vectors["near-disliked"] = unit(*(disliked + 0.1 * vectors["c4"]))
-    moved = adjustments({"c1": "shortlist", "c2": "reject"}, vectors)
+    decisions = {"c1": "shortlist", "c2": "shortlist", "c3": "shortlist",
+                 "c4": "reject", "c5": "reject", "c6": "reject"}  # fmt: skip
+    vectors["near-liked"] = unit(*(vectors["c1"] + 0.1 * vectors["c9"]))
+    vectors["near-disliked"] = unit(*(vectors["c4"] + 0.1 * vectors["c9"]))
+    moved = adjustments(decisions, vectors)
     assert moved["near-liked"] > 10 and moved["near-disliked"] < -10
     assert max(abs(p) for p in moved.values()) <= MAX_POINTS
 
@@ -38,8 +39,8 @@ def test_calls_like_a_shortlisted_one_move_up_and_like_a_rejected_one_move_down(
 def test_one_odd_decision_moves_only_the_few_calls_that_resemble_it():
     vectors = collection()
     moved = adjustments({"c5": "shortlist"}, vectors)
-    strongly = [c for c, p in moved.items() if p > MAX_POINTS / 2]
-    assert len(strongly) <= len(vectors) * 0.05
+    assert max(moved.values()) <= MAX_POINTS / 3 + 1e-6  # one decision alone weighs a third
+    assert len(moved) <= len(vectors) * 0.1
 
 
 def test_no_decisions_no_adjustment():

@@ -17,6 +17,8 @@ from matcher.store import open_db, upsert_calls
 from matcher.vectors import (
     call_passages,
     ensure_vectors,
+    export_vectors,
+    import_vectors,
     load_vectors,
     prune_vectors,
     vector_key,
@@ -166,3 +168,20 @@ def test_a_deadline_change_keeps_the_vectors(db: sqlite_utils.Database) -> None:
     assert (moved.content_hash != call.content_hash, ensure_vectors(db, embedder, [moved])) == (
         True, 0,
     )  # fmt: skip
+
+
+def test_exported_vectors_load_into_another_store_and_spare_the_embedding(
+    db: sqlite_utils.Database, tmp_path
+) -> None:
+    calls = _calls()
+    ensure_vectors(db, FakeEmbedder(), calls)
+    assert export_vectors(db, "fake-64", tmp_path / "v.npz") == sum(
+        len(call_passages(c)) for c in calls
+    )
+    other = open_db(tmp_path / "other.db")
+    import_vectors(other, tmp_path / "v.npz")
+    counting = CountingEmbedder()
+    assert ensure_vectors(other, counting, calls) == 0
+    texts, matrix = load_vectors(other, "fake-64", [vector_key(calls[0])])[vector_key(calls[0])]
+    assert texts == call_passages(calls[0])
+    np.testing.assert_allclose(matrix, FakeEmbedder().embed(texts), atol=1e-3)
