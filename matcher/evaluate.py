@@ -101,7 +101,10 @@ class EvalReport:
 
 
 def ranked_ids(
-    db: sqlite_utils.Database, theme: str, key: str, excluded: set[str] = frozenset()
+    db: sqlite_utils.Database,
+    theme: str,
+    key: str,
+    excluded: frozenset[str] | set[str] = frozenset(),
 ) -> list[tuple[str, str]]:
     """(call id, language) by descending stored score, ties by id, whatever the call's status."""
     rows = db.execute(
