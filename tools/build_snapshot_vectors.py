@@ -18,7 +18,7 @@ from matcher.config import snapshot_dir
 from matcher.embed import get_embedder
 from matcher.pipeline import load_snapshot
 from matcher.store import load_calls, open_db
-from matcher.vectors import ensure_vectors, export_vectors, import_vectors
+from matcher.vectors import ensure_vectors, export_vectors, import_vectors, prune_vectors
 
 
 def main(model: str, seed: Path | None) -> None:
@@ -31,6 +31,7 @@ def main(model: str, seed: Path | None) -> None:
             import_vectors(db, seed)
         calls = [call for call, _ in load_calls(db, include_vanished=False)]
         embedded = ensure_vectors(db, embedder, calls)
+        prune_vectors(db, calls)  # keep only the snapshot's texts
         name = re.sub(r"[^\w.-]+", "_", embedder.name)
         count = export_vectors(db, embedder.name, snapshot / f"vectors-{name}.npz")
     print(f"{count} passages ({embedded} embedded now) -> {snapshot}/vectors-{name}.npz")
