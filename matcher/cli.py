@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -250,6 +251,9 @@ def import_command(obj: dict, file: Path, now_text: str | None) -> None:
 def demo(demo_path: Path | None, limit: int) -> None:
     """Offline demo: load the bundled snapshot into the demo database and list open calls."""
     path = demo_path or config.demo_db()
+    deployment = os.environ.get("MATCHER_DB") or str(config.default_db())
+    if Path(path).resolve() == Path(deployment).expanduser().resolve():
+        raise click.UsageError(f"{path} is the deployment's database: the demo rebuilds its own")
     db = fresh_db(path)
     scrapers_log = logging.getLogger("scrapers")
     level = scrapers_log.level

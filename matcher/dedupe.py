@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -18,7 +18,8 @@ SURVIVOR_ORDER = (
     "emilia_romagna", "eu_ftop", "padigitale", "italiadomani", "incentivi_gov", "feeds",
     "wordpress", "import",
 )  # fmt: skip
-MIN_TITLE_WORDS = 3  # "Bando 2026" alone is no evidence of sameness
+MIN_TITLE_WORDS = 3
+DAY = timedelta(days=1)  # "Bando 2026" alone is no evidence of sameness
 
 
 def find_duplicates(calls: list[Call]) -> dict[str, str]:
@@ -32,7 +33,12 @@ def find_duplicates(calls: list[Call]) -> dict[str, str]:
     """
     candidates = [c for c in calls if c.kind == "call" and len(_words(c.title)) >= MIN_TITLE_WORDS]
     merged: dict[str, str] = {}
+    # A call imported with aliases already holds those portals' copies (unless a copy is itself
+    # among the calls, and so merges as usual).
+    present = {call.id for call in calls}
     absorbed: dict[str, set[str]] = defaultdict(set)
+    for call in candidates:
+        absorbed[call.id] |= {a.split(":", 1)[0] for a in call.aliases if a not in present}
     by_title: dict[str, list[Call]] = defaultdict(list)
     by_day: dict[date, list[Call]] = defaultdict(list)
     for call in sorted(candidates, key=_survivor_rank):
@@ -98,6 +104,10 @@ def _survivor_rank(call: Call) -> tuple[int, int, str]:
 
 
 def _dates_agree(a: Call, b: Call) -> bool:
+    for first, second in ((a, b), (b, a)):
+        # an edition that opens after the other one closed is the next edition
+        if first.opening and second.deadlines and first.opening > max(second.deadlines) + DAY:
+            return False
     if a.deadlines and b.deadlines:
         return bool(_days(a.deadlines, a.tz) & _days(b.deadlines, b.tz))
     if a.opening and b.opening:
@@ -125,7 +135,7 @@ def apply_dedupe(db: sqlite_utils.Database) -> int:
     """Recompute which stored calls are duplicates (one transaction); returns how many."""
     from matcher.store import load_calls  # the store reads merged rows back as aliases
 
-    calls = [call for call, history in load_calls(db, include_merged=True)
+    calls = [call for call, history in load_calls(db, include_merged=True, with_copies=False)
              if history["vanished_at"] is None]  # fmt: skip
     merged = find_duplicates(calls)
     with transaction(db):

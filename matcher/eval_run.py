@@ -55,6 +55,7 @@ def evaluate_configuration(
     configuration: Configuration,
     exclude: dict[str, dict[str, int]] | None = None,
 ) -> EvalReport:
+    _clear_reviews(db)  # decisions left by an interrupted --feedback run must not leak in
     embedder = get_embedder(configuration.model) if configuration.model else None
     rank(db, themes, method=configuration.method, embedder=embedder)
     report = evaluate_stored(
@@ -89,22 +90,23 @@ def evaluate_feedback(
     """
     embedder = get_embedder(configuration.model) if configuration.model else None
     key = method_key(configuration.method, embedder)
-    _clear_reviews(db)
-    baseline = evaluate_configuration(db, themes, judgments, configuration, exclude=source)
-    order = {theme: _ranked(db, theme, key) for theme in source}
-    chosen: dict[str, list[tuple[str, str]]] = {}
-    for theme, grades in source.items():
-        good = [c for c in order[theme] if grades.get(c) == 2][:per_theme]
-        bad = [c for c in order[theme] if grades.get(c) == 0][:per_theme]
-        chosen[theme] = [(c, "shortlist") for c in good] + [(c, "reject") for c in bad]
-    with_decisions = _with_reviews(db, themes, judgments, source, configuration, chosen)
-    odd = {
-        theme: [(c, "shortlist") for c in order[theme] if source[theme].get(c) == 0][:1]
-        for theme in source
-    }
-    odd_report = _with_reviews(db, themes, judgments, source, configuration, odd)
-    _clear_reviews(db)
-    rank(db, themes, method=configuration.method, embedder=embedder)
+    try:
+        baseline = evaluate_configuration(db, themes, judgments, configuration, exclude=source)
+        order = {theme: _ranked(db, theme, key) for theme in source}
+        chosen: dict[str, list[tuple[str, str]]] = {}
+        for theme, grades in source.items():
+            good = [c for c in order[theme] if grades.get(c) == 2][:per_theme]
+            bad = [c for c in order[theme] if grades.get(c) == 0][:per_theme]
+            chosen[theme] = [(c, "shortlist") for c in good] + [(c, "reject") for c in bad]
+        with_decisions = _with_reviews(db, themes, judgments, source, configuration, chosen)
+        odd = {
+            theme: [(c, "shortlist") for c in order[theme] if source[theme].get(c) == 0][:1]
+            for theme in source
+        }
+        odd_report = _with_reviews(db, themes, judgments, source, configuration, odd)
+    finally:
+        _clear_reviews(db)
+        rank(db, themes, method=configuration.method, embedder=embedder)
     return FeedbackReport(
         baseline, with_decisions, odd_report, sum(len(v) for v in chosen.values())
     )

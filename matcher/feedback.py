@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 import sqlite_utils
@@ -53,15 +53,19 @@ def record_review(
         db.execute(
             "INSERT INTO reviews (call_id, theme, decision, reviewer, note, decided_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            [target, theme, decision, reviewer.strip(), note, now.isoformat()],
+            [target, theme, decision, reviewer.strip(), note, now.astimezone(UTC).isoformat()],
         )
     return target
 
 
 def latest_decisions(db: sqlite_utils.Database, theme: str) -> dict[str, str]:
     """The most recent decision on each call for a theme."""
+    # A decision follows its call when another portal's copy of it later becomes the one that
+    # is shown (dedupe): it is keyed by the surviving id. Recording order decides "latest".
     rows = db.execute(
-        "SELECT call_id, decision FROM reviews WHERE theme = ? ORDER BY decided_at, id", [theme]
+        "SELECT COALESCE(c.merged_into, r.call_id), r.decision FROM reviews r"
+        " LEFT JOIN calls c ON c.id = r.call_id WHERE r.theme = ? ORDER BY r.id",
+        [theme],
     ).fetchall()
     return {call_id: decision for call_id, decision in rows}
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from matcher.errors import ImportFileError
 from matcher.models import Call
@@ -27,7 +27,7 @@ COMPUTED_FIELDS = (
 KNOWN_FIELDS = {
     "id", "portal", "native_id", "title", "url", "language", "territory", "programme",
     "opening", "deadline_time_known", "budget_eur", "public_bodies_eligible", "summary",
-    "text", "kind", "status_hint", "tz", *LIST_FIELDS, *COMPUTED_FIELDS,
+    "text", "kind", "status_hint", "tz", "source_updated", *LIST_FIELDS, *COMPUTED_FIELDS,
 }  # fmt: skip
 
 
@@ -56,11 +56,11 @@ def read_import_file(path: Path) -> ParsedFile:
         unknown |= set(row) - KNOWN_FIELDS
         try:
             parsed.calls.append(row_to_import_call(row))
-        except ValueError as exc:
+        except (ValueError, TypeError, KeyError) as exc:
             parsed.rejected.append(f"{path}:{line}: {exc}")
     parsed.unknown_columns = sorted(unknown)
     if unknown:
-        log.warning("%s: ignored unknown columns: %s", path, ", ".join(parsed.unknown_columns))
+        log.info("%s: ignored unknown columns: %s", path, ", ".join(parsed.unknown_columns))
     return parsed
 
 
@@ -112,6 +112,13 @@ def row_to_import_call(row: dict[str, Any]) -> Call:
     tz = str(row.get("tz") or "").strip() or (
         "Europe/Rome" if row.get("language") == "it" else "Europe/Brussels"
     )
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"call {raw_id!r}: unknown time zone {tz!r}") from exc
+    for name in LIST_FIELDS:
+        if row.get(name) not in (None, "") and not isinstance(row[name], str | list):
+            raise ValueError(f"call {raw_id!r}: {name} must be a list")
     deadlines, time_known = _deadlines(row.get("deadlines") or [], tz, raw_id)
     if row.get("deadline_time_known") not in (None, ""):
         time_known = _bool(row["deadline_time_known"], "deadline_time_known", raw_id) is True
@@ -140,6 +147,7 @@ def row_to_import_call(row: dict[str, Any]) -> Call:
         links=_list(row.get("links")),
         aliases=_list(row.get("aliases")),
         kind=str(row.get("kind") or "call"),
+        source_updated=_date_value(row.get("source_updated"), tz, raw_id)[0],
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ class Tokens:
 
     @classmethod
     def of(cls, text: str) -> Tokens:
-        words = _WORD.findall(text.casefold())
+        words = _WORD.findall(unicodedata.normalize("NFC", text).casefold())
         positions: dict[str, list[int]] = {}
         for i, word in enumerate(words):
             positions.setdefault(word, []).append(i)
@@ -53,7 +54,11 @@ class KeywordMatcher:
     def build(cls, keywords: Iterable[str]) -> KeywordMatcher:
         unique = tuple(dict.fromkeys(k.strip() for k in keywords if k.strip()))
         parts = tuple(
-            (tuple(_WORD.findall(k.rstrip("*").casefold())), k.endswith("*")) for k in unique
+            (
+                tuple(_WORD.findall(unicodedata.normalize("NFC", k.rstrip("*")).casefold())),
+                k.endswith("*"),
+            )
+            for k in unique
         )
         return cls(unique, parts)
 

@@ -54,7 +54,11 @@ class Call:
 
     @property
     def content_hash(self) -> str:
-        """Hash of what a reader sees: changes when the call changes, not when we re-read it."""
+        """Hash of what a reader sees: changes when the call changes, not when we re-read it.
+
+        Links and aliases are left out: they also gather the copies other portals publish, and
+        a new source link is not a change of the call (the store still records them).
+        """
         payload = {
             "title": self.title,
             "url": self.url,
@@ -71,7 +75,6 @@ class Call:
             "beneficiaries": self.beneficiaries,
             "public_bodies_eligible": self.public_bodies_eligible,
             "topics": self.topics,
-            "links": sorted(self.links),
             "kind": self.kind,
         }
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()

@@ -53,7 +53,13 @@ def scrape_into(
     """
     sources = load_sources() if sources is None else sources
     repair_interrupted_runs(db, now)
-    urls = {name: base_url or config.portal_url_from_env(name) for name in names}
+    # A replayed snapshot is the recorded portals: environment overrides do not apply to it.
+    urls = {
+        name: base_url or (None if replay else config.portal_url_from_env(name)) for name in names
+    }
+    for name, url in urls.items():
+        if url and not url.startswith(("http://", "https://")):
+            raise ConfigError(f"the URL for {name} must start with http:// or https://: {url!r}")
     run_id = uuid.uuid4().hex[:12]
     summaries = []
     progress = Progress(
@@ -68,7 +74,7 @@ def scrape_into(
     client = (
         make_client(transport=replay_transport(replay), retries=0, min_delay=0.0)
         if replay
-        else make_client()
+        else make_client(**config.http_settings())
     )
     with client, progress:
         for name in names:

@@ -91,13 +91,15 @@ def call_to_json(call: Call, history: dict[str, Any], now: datetime) -> dict[str
         "public_bodies_eligible": call.public_bodies_eligible,
         "summary": call.summary,
         "text": call.text,
+        "first_seen": history.get("first_seen"),
+        "last_changed": history.get("last_changed"),
+        "vanished_at": history.get("vanished_at"),
+        # beyond DESIGN's list: what `import` needs to give back the same call
         "kind": call.kind,
         "status_hint": call.status_hint,
         "tz": call.tz,
         "topics": call.topics,
-        "first_seen": history.get("first_seen"),
-        "last_changed": history.get("last_changed"),
-        "vanished_at": history.get("vanished_at"),
+        "source_updated": _iso(call.source_updated),
     }
 
 

@@ -22,7 +22,6 @@ import numpy as np
 from matcher.features import Features
 from matcher.lexical import bm25_scores
 from matcher.models import Call
-from matcher.normalize import territory_includes
 from matcher.themes import Applicant
 
 METHODS = ("hybrid", "dense", "bm25")
@@ -114,7 +113,8 @@ def score_theme(
 def eligibility_of(call: Call, features: Features, applicant: Applicant) -> dict:
     """Can the applicant apply? Territory first, then whether public bodies are admitted."""
     territory = call.territory or ""
-    applicable = not territory or territory_includes(territory, applicant.region)
+    served = {part.strip() for part in territory.split(",")}
+    applicable = not territory or bool(served & set(applicant.territories))
     named = ", ".join(call.beneficiaries[:6])
     if not applicable:
         factor, note = ELSEWHERE, f"Solo per richiedenti di {territory}: non applicabile a Piacenza"

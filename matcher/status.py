@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from matcher.errors import MatcherError
 from matcher.models import Call
 
 EU_TZ = "Europe/Brussels"
@@ -56,19 +56,24 @@ def next_deadline(call: Call, now: datetime) -> datetime | None:
 
 
 def days_to_deadline(call: Call, now: datetime) -> int | None:
-    """Whole days left until the next deadline's closing instant (0 = closes today)."""
+    """Calendar days, in the source's zone, from today to the day the next deadline closes
+    (0 = closes today, 1 = tomorrow); None when no deadline is ahead."""
     upcoming = next_deadline(call, now)
     if upcoming is None:
         return None
-    end = deadline_end(upcoming, call.deadline_time_known, call.tz)
-    return max(0, math.ceil((end - now).total_seconds() / 86400) - 1)
+    zone = ZoneInfo(call.tz)
+    closing_day = upcoming.astimezone(zone).date()
+    return max(0, (closing_day - now.astimezone(zone).date()).days)
 
 
 def parse_now(value: str | None) -> datetime:
     """`--now` as given (ISO 8601; naive means UTC), or the current time."""
     if not value:
         return datetime.now(UTC)
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise MatcherError(f"--now {value!r} is not an ISO 8601 date or time") from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed

@@ -26,8 +26,8 @@ SUSPECT_MIN_ACTIVE = 20
 def open_db(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) a store, in WAL mode, with every migration applied."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), isolation_level=None, timeout=30)
         db = sqlite_utils.Database(conn)
         db.execute("PRAGMA journal_mode=WAL")
@@ -35,6 +35,8 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
         migrate(db)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path} is not a usable database: {exc}") from exc
+    except OSError as exc:
+        raise StoreError(f"cannot open the database {path}: {exc.strerror or exc}") from exc
     return db
 
 
@@ -144,7 +146,9 @@ def _upsert(db: sqlite_utils.Database, call: Call, stamp: str) -> str:
         return "new"
     if existing[0] == row["content_hash"]:
         db.execute(
-            "UPDATE calls SET last_seen = ?, vanished_at = NULL WHERE id = ?", [stamp, call.id]
+            "UPDATE calls SET last_seen = ?, vanished_at = NULL, links = ?, aliases = ?"
+            " WHERE id = ?",
+            [stamp, row["links"], row["aliases"], call.id],
         )
         return "same"
     row.update(last_seen=stamp, last_changed=stamp, vanished_at=None)
@@ -185,7 +189,11 @@ def upsert_calls(db: sqlite_utils.Database, calls: Iterable[Call], now: datetime
 
 
 def load_calls(
-    db: sqlite_utils.Database, *, include_vanished: bool = True, include_merged: bool = False
+    db: sqlite_utils.Database,
+    *,
+    include_vanished: bool = True,
+    include_merged: bool = False,
+    with_copies: bool = True,
 ) -> list[tuple[Call, dict[str, str | None]]]:
     """Every stored call with its history columns (first_seen, last_changed, vanished_at…).
 
@@ -199,7 +207,7 @@ def load_calls(
         where.append("merged_into IS NULL")
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     rows = _rows(db, f"SELECT * FROM calls {clause} ORDER BY id", [])
-    merged = _merged_copies(db)
+    merged = _merged_copies(db) if with_copies else {}
     return [(_with_copies(row_to_call(row), merged), _history(row)) for row in rows]
 
 
@@ -209,10 +217,11 @@ def get_call(db: sqlite_utils.Database, call_id: str) -> tuple[Call, dict[str, s
     if rows and rows[0]["merged_into"]:
         rows = _rows(db, "SELECT * FROM calls WHERE id = ?", [rows[0]["merged_into"]])
     if not rows:
+        pattern = call_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         rows = _rows(
             db,
-            "SELECT * FROM calls WHERE aliases LIKE ? AND merged_into IS NULL",
-            [f'%"{call_id}"%'],
+            "SELECT * FROM calls WHERE aliases LIKE ? ESCAPE '\\' AND merged_into IS NULL",
+            [f'%"{pattern}"%'],
         )
     if not rows:
         return None

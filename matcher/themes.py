@@ -11,10 +11,12 @@ from typing import Any
 
 from matcher import config
 from matcher.errors import ConfigError
+from matcher.territory import canonical_region
 
 TEXT_FIELDS = ("label", "description_it", "description_en")
 LIST_FIELDS = ("keywords_it", "keywords_en", "negative_it", "negative_en", "applicants")
 REQUIRED_THEMES = ("energy", "communication", "tourism")
+WORD = re.compile(r"\w")
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,10 @@ def _theme(key: str, table: Any, where: _Locator) -> Theme:
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise where.error(section, name, "must be a list of non-empty texts")
         values[name] = tuple(v.strip() for v in value)
+        if name != "applicants":
+            empty = [v for v in values[name] if not WORD.search(v)]
+            if empty:
+                raise where.error(section, name, f"has a keyword with no letters: {empty[0]!r}")
     if not values["keywords_it"] or not values["keywords_en"]:
         raise where.error(section, "keywords_it" if not values["keywords_it"] else "keywords_en",
                           "needs at least one keyword")  # fmt: skip
@@ -127,6 +133,9 @@ def _applicant(table: Any, where: _Locator) -> Applicant:
         if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
             raise where.error("applicant", name, "must be a non-empty list of texts")
         lists[name] = tuple(value)
+    if canonical_region(table["region"]) is None:
+        raise where.error("applicant", "region", f"{table['region']!r} is not an Italian region "
+                          "(e.g. \"Emilia-Romagna\")")  # fmt: skip
     return Applicant(
         name=table["name"],
         region=table["region"],

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from matcher.errors import ScrapeError
+from matcher.errors import ConfigError, ScrapeError
 from matcher.models import Call, ScrapeResult
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,11 @@ def run_portal(
         fatal = f"{type(exc).__name__} reading {where}: {exc}"
     except json.JSONDecodeError as exc:
         fatal = f"invalid JSON: {exc}"
+    except ConfigError:
+        raise  # the user's configuration is wrong: the CLI names the file and the field
+    except Exception as exc:  # noqa: BLE001 - a layout change must not stop the other portals
+        log.exception("%s: unexpected error", module.NAME)
+        fatal = f"unexpected {type(exc).__name__} (the portal's layout may have changed): {exc}"
     if fatal:
         report.error(f"{module.NAME}: {fatal}")
     return ScrapeResult(

@@ -120,3 +120,24 @@ def test_show_prints_one_call_and_unknown_id_is_a_clean_error(tmp_path):
     missing = CliRunner().invoke(cli, ["--db", str(db), "show", "eu_ftop:nope"])
     assert json.loads(shown.output)["title"].startswith("Higher Voltage, Megawatt Charging")
     assert missing.exit_code == 1 and "no call with id 'eu_ftop:nope'" in missing.output
+
+
+def test_a_malformed_now_is_a_one_line_error(tmp_path):
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "m.db"), "calls", "--now", "ieri"])
+    assert result.exit_code == 1 and "--now 'ieri' is not an ISO 8601" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_unexpected_error_inside_a_portal_is_recorded_not_raised():
+    from types import SimpleNamespace
+
+    from scrapers.base import run_portal
+
+    def scrape(client, since=None, *, base_url=None, report, config=None):
+        raise KeyError("items")
+        yield
+
+    result = run_portal(SimpleNamespace(NAME="broken", scrape=scrape), client=None)
+    assert (result.complete, result.errors) == (
+        False, ["broken: unexpected KeyError (the portal's layout may have changed): 'items'"],
+    )  # fmt: skip

@@ -79,3 +79,23 @@ def test_store_reads_a_merged_call_once_with_its_aliases_and_both_links(tmp_path
     )  # fmt: skip
     assert get_call(db, "italiadomani:id-1")[0].id == "padigitale:pd-1"
     assert apply_dedupe(db) == 1  # recomputed, not accumulated
+
+
+def test_an_edition_opening_after_the_other_closed_is_a_new_edition():
+    old = make_call("a", portal="emilia_romagna", title="Bando per le cooperative di comunità",
+                    deadlines=rome(date(2025, 3, 1)))  # fmt: skip
+    new = make_call("b", portal="incentivi_gov", title="Bando per le cooperative di comunità",
+                    deadlines=[], opening=rome(date(2026, 1, 10))[0])  # fmt: skip
+    assert find_duplicates([old, new]) == {}
+
+
+def test_a_decision_follows_its_call_when_another_portals_copy_becomes_the_survivor(tmp_path):
+    from matcher.feedback import latest_decisions, record_review
+
+    db = open_db(tmp_path / "m.db")
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    upsert_calls(db, [PDND_ITALIADOMANI], now)
+    record_review(db, "italiadomani:id-1", "communication", "reject", "Giulia", now)
+    upsert_calls(db, [PDND_PADIGITALE], now)
+    apply_dedupe(db)
+    assert latest_decisions(db, "communication") == {"padigitale:pd-1": "reject"}

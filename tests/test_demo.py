@@ -17,6 +17,7 @@ def test_demo_loads_every_recorded_portal_ranks_and_never_touches_the_deployment
     monkeypatch.setenv("MATCHER_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("MATCHER_DB", str(tmp_path / "deployment.db"))
     monkeypatch.setenv("MATCHER_MODEL", "fake")  # the real model is exercised by the README run
+    monkeypatch.setenv("MATCHER_EU_FTOP_URL", "http://127.0.0.1:9/unreachable")  # not for replays
     result = CliRunner().invoke(cli, ["demo", "--limit", "3"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     for portal in ("eu_ftop", "emilia_romagna", "incentivi_gov", "padigitale", "italiadomani",
@@ -25,6 +26,7 @@ def test_demo_loads_every_recorded_portal_ranks_and_never_touches_the_deployment
     assert "Dati al 22/08/2026" in result.output
     assert "Efficienza energetica: 5 calls" in result.output
     assert not (tmp_path / "deployment.db").exists()
+    assert "failed" not in result.output
 
     demo_db = str(tmp_path / "home" / "demo.db")
     listed = CliRunner().invoke(cli, ["--db", demo_db, "calls", "--json", "--now", AS_OF])
@@ -39,3 +41,9 @@ def test_demo_loads_every_recorded_portal_ranks_and_never_touches_the_deployment
     # a regional call whose applications closed ("In corso" on the Region's site)
     regional = [r for r in calls.values() if r["portal"] == "emilia_romagna"]
     assert regional and all(r["status"] == "closed" for r in regional)
+
+
+def test_demo_refuses_to_rebuild_the_deployment_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("MATCHER_DB", str(tmp_path / "deployment.db"))
+    result = CliRunner().invoke(cli, ["demo", "--db", str(tmp_path / "deployment.db")])
+    assert result.exit_code == 2 and "is the deployment's database" in result.output

@@ -84,3 +84,36 @@ def test_bad_rows_are_rejected_with_line_numbers_and_the_rest_loads(tmp_path):
     assert "2 calls read: 2 new" in result.output
     ids = [row["id"] for row in exported(tmp_path / "m.db")]
     assert ids == ["emilia_romagna:x5", "import:x1"]
+
+
+def test_rows_with_wrong_types_or_unknown_time_zone_are_rejected_not_fatal(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(
+        '{"id": "a", "title": "Bando A", "deadlines": 5}\n'
+        '{"id": "b", "title": "Bando B", "tz": "Mars/Olympus", "deadlines": ["2026-10-01"]}\n'
+        '{"id": "c", "title": "Bando C", "links": 7}\n'
+        '{"id": "d", "title": "Bando D"}\n'
+    )
+    parsed = read_import_file(path)
+    assert [c.id for c in parsed.calls] == ["import:d"]
+    assert [r.split(":")[1] for r in parsed.rejected] == ["1", "2", "3"]
+    assert "unknown time zone 'Mars/Olympus'" in parsed.rejected[1]
+
+
+def test_reimporting_an_export_with_merged_copies_changes_nothing(tmp_path):
+    from matcher.dedupe import apply_dedupe
+
+    db_path = tmp_path / "m.db"
+    db = open_db(db_path)
+    twins = [
+        make_call("pd", portal="padigitale", title="1.3.1 Piattaforma Digitale Nazionale Dati - Comuni Ottobre 2022", links=[]),
+        make_call("id", portal="italiadomani", title='Avviso Misura 1.3.1 "Piattaforma Digitale Nazionale Dati" Comuni Ottobre 2022'),
+    ]  # fmt: skip
+    upsert_calls(db, twins, datetime(2026, 8, 1, tzinfo=UTC))
+    apply_dedupe(db)
+    jsonl = tmp_path / "calls.jsonl"
+    jsonl.write_text("\n".join(json.dumps(row) for row in exported(db_path)) + "\n")
+    again = run("--db", str(db_path), "import", str(jsonl), "--now", NOW)
+    assert "0 new, 0 changed, 1 unchanged" in again.output
+    [row] = exported(db_path)
+    assert (row["id"], row["aliases"]) == ("padigitale:pd", ["italiadomani:id"])

@@ -66,3 +66,12 @@ def test_days_to_deadline_counts_whole_days_left():
 def test_now_option_accepts_naive_and_offset_iso():
     assert parse_now("2026-08-22T06:00:00") == datetime(2026, 8, 22, 6, 0, tzinfo=UTC)
     assert parse_now("2026-08-22T08:00:00+02:00") == datetime(2026, 8, 22, 6, 0, tzinfo=UTC)
+
+
+def test_days_to_deadline_counts_calendar_days_in_the_source_zone():
+    timed = make_call(deadlines=[datetime(2026, 5, 2, 11, 0, tzinfo=UTC)], tz="Europe/Rome")
+    assert days_to_deadline(timed, datetime(2026, 5, 1, 12, 0, tzinfo=UTC)) == 1  # tomorrow
+    # across the end of summer time (25 Oct 2026 in Rome), 00:30 local on the day itself
+    day_only = make_call(deadlines=[local_midnight(date(2026, 10, 25), "Europe/Rome")],
+                         deadline_time_known=False, tz="Europe/Rome")  # fmt: skip
+    assert days_to_deadline(day_only, datetime(2026, 10, 24, 22, 30, tzinfo=UTC)) == 0

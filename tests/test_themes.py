@@ -41,7 +41,9 @@ def test_a_field_of_the_wrong_type_names_file_line_and_field(tmp_path):
 
 def test_a_missing_field_names_the_theme_table(tmp_path):
     path = edited(tmp_path, 'negative_it = ["aziende agricole", "imprese agricole", "pesca"]\n', "")
-    with pytest.raises(ConfigError, match=r"themes.toml:\d+: \[themes.tourism\] field 'negative_it'"):
+    with pytest.raises(
+        ConfigError, match=r"themes.toml:\d+: \[themes.tourism\] field 'negative_it'"
+    ):
         load_themes(path)
 
 
@@ -52,14 +54,16 @@ def test_invalid_toml_names_the_line(tmp_path):
 
 
 def test_a_misspelt_field_is_reported_not_ignored(tmp_path):
-    path = edited(tmp_path, "negative_en = [\"genomics\"", "negativ_en = [\"genomics\"")
+    path = edited(tmp_path, 'negative_en = ["genomics"', 'negativ_en = ["genomics"')
     with pytest.raises(ConfigError, match="field 'negativ_en' is not a theme field"):
         load_themes(path)
 
 
 def test_users_may_add_a_theme(tmp_path):
     path = tmp_path / "themes.toml"
-    path.write_text(themes_path().read_text(encoding="utf-8") + """
+    path.write_text(
+        themes_path().read_text(encoding="utf-8")
+        + """
 [themes.mobility]
 label = "Mobilità sostenibile"
 description_it = "Trasporto pubblico locale, ciclabilità, mobilità elettrica."
@@ -69,5 +73,23 @@ keywords_en = ["public transport", "cycling"]
 negative_it = []
 negative_en = []
 applicants = ["Comune di Piacenza"]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     assert list(load_themes(path).themes)[-1] == "mobility"
+
+
+def test_an_unknown_applicant_region_is_reported(tmp_path):
+    path = edited(tmp_path, 'region = "Emilia-Romagna"', 'region = "Piacenza"')
+    with pytest.raises(
+        ConfigError, match=r"\[applicant\] field 'region' 'Piacenza' is not an Italian region"
+    ):
+        load_themes(path)
+
+
+def test_a_keyword_without_letters_is_reported(tmp_path):
+    path = edited(tmp_path, 'keywords_en = ["tourism",', 'keywords_en = ["*", "tourism",')
+    with pytest.raises(
+        ConfigError, match=r"field 'keywords_en' has a keyword with no letters: '\*'"
+    ):
+        load_themes(path)
