@@ -101,6 +101,8 @@ def scrape(
     now = parse_now(now_text)
     sources = load_sources(sources_file)
     names = _portal_names(portals)
+    if not portals:
+        names = configured_portals(names, sources)
     if base_url and len(names) != 1:
         raise click.UsageError("--base-url needs exactly one --portal")
     if base_url and not base_url.startswith(("http://", "https://")):
@@ -119,6 +121,16 @@ def scrape(
         )
     if failed:
         sys.exit(1)
+
+
+def configured_portals(names: list[str], sources: dict) -> list[str]:
+    """The portals a default run reads: list-of-sites portals only when sites are configured."""
+    return [
+        name
+        for name in names
+        if not getattr(PORTALS[name], "SITES_CONFIGURED", False)
+        or (sources.get(name) or {}).get("sites")
+    ]
 
 
 def _portal_names(portals: str | None) -> list[str]:

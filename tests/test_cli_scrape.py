@@ -141,3 +141,33 @@ def test_an_unexpected_error_inside_a_portal_is_recorded_not_raised():
     assert (result.complete, result.errors) == (
         False, ["broken: unexpected KeyError (the portal's layout may have changed): 'items'"],
     )  # fmt: skip
+
+
+def test_default_scrape_skips_site_list_portals_without_sites():
+    from matcher.cli import configured_portals
+
+    sources = {"feeds": {"sites": [{"name": "cinea", "url": "https://x/rss"}]}, "wordpress": {}}
+    assert configured_portals(["eu_ftop", "feeds", "wordpress"], sources) == ["eu_ftop", "feeds"]
+
+
+def test_asking_for_a_portal_without_sites_says_why(tmp_path):
+    sources = tmp_path / "sources.toml"
+    sources.write_text("[eu_ftop]\n")
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "m.db"), "scrape", "--portal",
+                                      "wordpress", "--sources", str(sources)])  # fmt: skip
+    assert result.exit_code == 1 and "wordpress: no sites configured" in result.output
+
+
+def test_default_scrape_of_a_recorded_snapshot_reads_every_configured_portal(tmp_path):
+    from matcher.config import snapshot_dir
+
+    snapshot = snapshot_dir()
+    result = CliRunner().invoke(cli, [
+        "--db", str(tmp_path / "m.db"), "scrape", "--replay", str(snapshot),
+        "--sources", str(snapshot / "sources.toml"), "--now", NOW,
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    for portal in ("eu_ftop", "emilia_romagna", "incentivi_gov", "padigitale", "italiadomani",
+                   "wordpress"):  # fmt: skip
+        assert f"│ {portal}" in result.output
+    assert "│ feeds" not in result.output  # no feed site in the snapshot
