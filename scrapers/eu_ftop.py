@@ -4,31 +4,33 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 
 from matcher.errors import ScrapeError
 from matcher.models import Call
-from matcher.normalize import html_to_text, parse_iso
-from matcher.status import EU_TZ, local_midnight
-from scrapers.base import Report, response_json, shorten
-from scrapers.eu_programmes import programme_name
+from scrapers.base import Report, response_json
+from scrapers.eu_ftop_rows import (  # noqa: F401 - re-exported: the module's parsing API
+    TOPIC_URL,
+    all_values,
+    first_value,
+    instant,
+    native_id,
+    page_url,
+    parse_keywords,
+    to_call,
+    topic_budget,
+    when,
+)
 
 log = logging.getLogger(__name__)
 
 NAME = "eu_ftop"
 TITLE = "EU Funding & Tenders Portal"
 DEFAULT_URL = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"
-TOPIC_URL = (
-    "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/"
-    "topic-details/{}"
-)
-
 PAGE_SIZE = 100  # the API silently caps larger pages at 100
 MAX_PAGES = 200
 # Open + forthcoming grants are ~1-2k documents; a total beyond what MAX_PAGES can read means
@@ -45,9 +47,6 @@ SORT = [
     {"field": "DATASOURCE", "order": "ASC"},
     {"field": "esDA_IngestDate", "order": "ASC"},
 ]
-_TZ = ZoneInfo(EU_TZ)
-# Keywords that are topic or call identifiers ("HORIZON-CL5-2027-03"), not subjects.
-_ID_LIKE = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Za-z0-9]+){2,}$")
 
 
 def build_query() -> dict:
@@ -105,9 +104,9 @@ def check_filters(rows: list[dict], total: int | None = None, where: str = "the 
     if total is not None and total > MAX_TOTAL:
         problems.append(f"totalResults {total:,} (open and forthcoming grants are ~1-2k)")
     for field, allowed in (("type", GRANT_TYPES), ("status", OPEN_STATUSES)):
-        bad = [_values(row, field) for row in rows]
+        bad = [all_values(row, field) for row in rows]
         _describe_bad(problems, field, [v for v in bad if not v or set(v) - set(allowed)])
-    languages = [_values(row, "language") or [row.get("language") or ""] for row in rows]
+    languages = [all_values(row, "language") or [row.get("language") or ""] for row in rows]
     _describe_bad(problems, "language", [v for v in languages if v != [LANGUAGE]])
     if problems:
         raise ScrapeError(f"the portal ignored the query filters: {'; '.join(problems)} in {where}")
@@ -127,59 +126,6 @@ def dedupe_rows(rows: list[dict], report: Report) -> list[dict]:
                 continue
         kept[key] = row
     return list(kept.values())
-
-
-def native_id(row: dict) -> str:
-    """The topic identifier; a cascade call (type 8) shares its parent's, so add its reference."""
-    identifier = _first(row, "identifier")
-    if _first(row, "type") == "8":
-        # `reference` first: it is also the id of the eu-grants-feed snapshot records.
-        ref = row.get("reference") or _first(row, "REFERENCE") or _first(row, "ccm2Id")
-        return f"{identifier}#{ref}"
-    return identifier
-
-
-def to_call(row: dict) -> Call | None:
-    """A Call from one result row, or None when the row has no identifier or title."""
-    identifier = _first(row, "identifier")
-    cascade = _first(row, "type") == "8"
-    parent = ""
-    if cascade:  # `title` is the parent topic; the cascade call's own name is callTitle
-        title = _first(row, "callTitle") or _first(row, "caName") or _first(row, "title")
-        parent = f"Parent topic: {_first(row, 'title')}" if _first(row, "title") else ""
-    else:
-        title = _first(row, "title") or str(row.get("summary") or "").strip()
-    if not identifier or not title:
-        return None
-    description = html_to_text(_first(row, "descriptionByte") or _first(row, "description"))
-    destination = html_to_text(_first(row, "destinationDetails"))
-    actions = _json_field(row, "actions", identifier)
-    actions = [a for a in actions if isinstance(a, dict)] if isinstance(actions, list) else []
-    deadlines, time_known = _deadlines(row, actions, identifier)
-    url = page_url(str(row.get("url") or _first(row, "url")), identifier)
-    programme_id = _first(row, "frameworkProgramme")
-    return Call(
-        portal=NAME,
-        native_id=native_id(row),
-        title=title,
-        url=url,
-        summary=shorten(description or destination or _first(row, "destinationDescription")),
-        text="\n\n".join(part for part in (description, destination, parent) if part),
-        language=LANGUAGE,
-        territory="EU",
-        programme=programme_name(programme_id) if programme_id else "",
-        opening=_opening(row, actions, identifier),
-        deadlines=deadlines,
-        deadline_time_known=time_known,
-        tz=EU_TZ,
-        # A cascade row's budgetOverview, if any, is its parent call's, not its own.
-        budget_eur=None if cascade else topic_budget(row, identifier),
-        beneficiaries=[],
-        public_bodies_eligible=None,
-        topics=_topics(row, identifier),
-        links=[url],
-        source_updated=_instant(_first(row, "esDA_IngestDate"), identifier),
-    )
 
 
 def scrape(
@@ -237,128 +183,11 @@ def scrape(
         yield call
 
 
-def page_url(url: str, identifier: str) -> str:
-    """The portal page for people: legacy rows link the topicDetails data file instead."""
-    if not url:
-        return TOPIC_URL.format(identifier)
-    if "/opportunities/data/topicDetails/" in url or url.endswith(".json"):
-        # .../data/topicDetails/<KEY>.json is the data behind .../topic-details/<KEY>
-        return TOPIC_URL.format(url.rstrip("/").rsplit("/", 1)[1].removesuffix(".json"))
-    return url
-
-
-def topic_budget(row: dict, identifier: str) -> float | None:
-    """The topic's own budget: budgetOverview covers the whole call, so pick the topic's actions."""
-    overview = _json_field(row, "budgetOverview", identifier)
-    action_map = overview.get("budgetTopicActionMap") if isinstance(overview, dict) else None
-    if not isinstance(action_map, dict):
-        return None
-    total, found = 0.0, False
-    for entries in action_map.values():
-        for entry in entries if isinstance(entries, list) else []:
-            action = str(entry.get("action", "")) if isinstance(entry, dict) else ""
-            if action != identifier and not action.startswith(identifier + " "):
-                continue
-            years = entry.get("budgetYearMap") or {}
-            try:  # amounts come as ints or strings
-                total += sum(float(value) for value in years.values())
-            except (TypeError, ValueError, AttributeError):
-                log.warning("%s: unreadable budgetYearMap %r; budget left empty", identifier, years)
-                return None
-            found = True
-    return total if found else None
-
-
-def parse_keywords(values: list[str]) -> list[str]:
-    """`keywords` comes as a list of strings or as one string holding a JSON array."""
-    if len(values) == 1 and values[0].lstrip().startswith("["):
-        try:
-            parsed = json.loads(values[0])
-        except ValueError:
-            log.warning("unreadable keywords %.60r; ignored", values[0])
-            return []
-        return [str(v) for v in parsed] if isinstance(parsed, list) else []
-    return list(values)
-
-
-def when(value: str) -> tuple[datetime, bool]:
-    """An instant and whether its time is known. SEDIA writes date-only values as T00:00."""
-    value = value.strip()
-    if len(value) == 10:  # YYYY-MM-DD, as inside `actions`
-        return local_midnight(date.fromisoformat(value), EU_TZ), False
-    parsed = parse_iso(value)
-    if parsed is None:
-        raise ValueError("empty date")
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=_TZ)
-    if (parsed.hour, parsed.minute, parsed.second, parsed.microsecond) == (0, 0, 0, 0):
-        return local_midnight(parsed.date(), EU_TZ), False
-    return parsed.astimezone(_TZ), True
-
-
-def _deadlines(row: dict, actions: list[dict], identifier: str) -> tuple[list[datetime], bool]:
-    raw = _values(row, "deadlineDate")
-    for action in actions:
-        raw += [str(d) for d in action.get("deadlineDates") or []]
-    by_day: dict[date, tuple[datetime, bool]] = {}
-    for value in raw:
-        try:
-            instant, known = when(value)
-        except ValueError:
-            log.warning("%s: unreadable deadline %r; ignored", identifier, value)
-            continue
-        day = instant.astimezone(_TZ).date()
-        if day not in by_day or (known and not by_day[day][1]):  # a real time beats a date
-            by_day[day] = (instant, known)
-    deadlines = sorted(instant for instant, _ in by_day.values())
-    # One flag per call: with any date-only deadline, every deadline counts to the end of its day.
-    return deadlines, all(known for _, known in by_day.values())
-
-
-def _opening(row: dict, actions: list[dict], identifier: str) -> datetime | None:
-    planned = sorted(str(a["plannedOpeningDate"]) for a in actions if a.get("plannedOpeningDate"))
-    for value in _values(row, "startDate")[:1] + planned[:1]:
-        try:
-            return when(value)[0]
-        except ValueError:
-            log.warning("%s: unreadable opening date %r; ignored", identifier, value)
-    return None
-
-
-def _topics(row: dict, identifier: str) -> list[str]:
-    ids = {identifier, _first(row, "callIdentifier")}
-    topics: dict[str, str] = {}
-    for value in parse_keywords(_values(row, "keywords")) + _values(row, "tags"):
-        value = " ".join(value.split())
-        if value and value not in ids and not _ID_LIKE.match(value):
-            topics.setdefault(value.casefold(), value)
-    return list(topics.values())
-
-
-def _json_field(row: dict, field: str, identifier: str) -> object:
-    raw = _first(row, field)
-    if not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError as exc:  # upstream captures cut long strings mid-way
-        log.warning("%s: %s is not valid JSON (%s); left empty", identifier, field, exc)
-        return None
-
-
-def _instant(value: str, identifier: str) -> datetime | None:
-    try:
-        return parse_iso(value, UTC)
-    except ValueError:
-        log.warning("%s: unreadable timestamp %r; ignored", identifier, value)
-        return None
-
-
 def _preference(row: dict) -> tuple[bool, bool, datetime]:
-    ingested = _instant(_first(row, "esDA_IngestDate"), _first(row, "identifier"))
+    ingested = instant(first_value(row, "esDA_IngestDate"), first_value(row, "identifier"))
     return (
         _datasource(row) == DATASOURCE,
-        bool(_first(row, "descriptionByte")),
+        bool(first_value(row, "descriptionByte")),
         ingested or datetime.min.replace(tzinfo=UTC),
     )
 
@@ -367,7 +196,7 @@ def _repeats(rows: list[dict], page: int, first_page: dict[tuple[str, str, str],
     """Documents already met on an earlier page (a repeat within one page is harmless)."""
     repeated = 0
     for row in rows:
-        key = (_datasource(row), str(row.get("reference", "")), _first(row, "language"))
+        key = (_datasource(row), str(row.get("reference", "")), first_value(row, "language"))
         if first_page.setdefault(key, page) != page:
             repeated += 1
     return repeated
@@ -386,14 +215,4 @@ def _describe_bad(problems: list[str], field: str, bad: list[list[str]]) -> None
 
 
 def _datasource(row: dict) -> str:
-    return _first(row, "DATASOURCE") or _first(row, "datasource")
-
-
-def _values(row: dict, field: str) -> list[str]:
-    values = row["metadata"].get(field) or []
-    return [str(v) for v in values] if isinstance(values, list) else [str(values)]
-
-
-def _first(row: dict, field: str) -> str:
-    values = _values(row, field)
-    return values[0].strip() if values else ""
+    return first_value(row, "DATASOURCE") or first_value(row, "datasource")

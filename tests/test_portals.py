@@ -10,7 +10,7 @@ import scrapers
 from matcher.config import snapshot_dir
 from scrapers import PORTALS
 
-NOT_PORTALS = {"__init__", "base", "http", "eu_programmes", "plone_text"}
+NOT_PORTALS = {"__init__", "base", "http", "eu_programmes", "eu_ftop_rows", "plone_text"}
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

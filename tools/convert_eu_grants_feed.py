@@ -14,7 +14,8 @@ import json
 import sys
 from pathlib import Path
 
-from scrapers.eu_ftop import NAME, page_url, shorten, when
+from scrapers.base import shorten
+from scrapers.eu_ftop import NAME, page_url, when
 from scrapers.eu_programmes import clean_label, programme_name
 
 CORPUS = Path("/work/shared/corpus/eu-grants-feed")
