@@ -19,6 +19,7 @@ from matcher.migrations import transaction
 from matcher.rank import method_key, rank
 from matcher.store import get_meta, open_db, set_meta, upsert_calls
 from matcher.themes import ThemeConfig
+from matcher.vectors import import_vectors
 
 log = logging.getLogger(__name__)
 LOADED_AT = datetime(2026, 11, 1, tzinfo=UTC)  # a fixed stamp: eval runs are repeatable
@@ -34,6 +35,8 @@ def eval_db(corpus: Path) -> sqlite_utils.Database:
         if parsed.rejected:
             log.warning("%d corpus rows rejected: %s", len(parsed.rejected), parsed.rejected[:3])
         upsert_calls(db, parsed.calls, LOADED_AT)
+        for cache in sorted(corpus.parent.glob("vectors-*.npz")):
+            import_vectors(db, cache)  # shipped vectors of the corpus: no first-time embedding
         set_meta(db, "corpus", digest)
     return db
 
