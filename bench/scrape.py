@@ -13,18 +13,18 @@ import time
 from pathlib import Path
 
 from matcher.config import snapshot_dir
-from matcher.pipeline import load_snapshot, replay_transport
+from matcher.pipeline import load_snapshot
 from matcher.sources import load_sources
 from matcher.store import open_db
 from scrapers import PORTALS
 from scrapers.base import run_portal
-from scrapers.http import make_client
+from scrapers.http import replay_client
 
 
 def parse_rates(repeat: int) -> None:
     snapshot = snapshot_dir()
     sources = load_sources(snapshot / "sources.toml")
-    client = make_client(transport=replay_transport(snapshot), retries=0, min_delay=0.0)
+    client = replay_client(snapshot)
     print(f"{'portal':16} {'calls':>6} {'seconds':>8} {'calls/s':>9}")
     for name in ("eu_ftop", "emilia_romagna", "incentivi_gov", "padigitale", "italiadomani",
                  "wordpress"):  # fmt: skip

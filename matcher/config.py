@@ -6,6 +6,7 @@ import os
 import tomllib
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from matcher.errors import ConfigError
 
@@ -43,12 +44,12 @@ def portal_url_from_env(portal: str) -> str | None:
     return os.environ.get(f"MATCHER_{portal.upper()}_URL") or None
 
 
-def http_settings() -> dict[str, float]:
+def http_settings() -> dict[str, Any]:
     """Politeness knobs a deployment may tune: MATCHER_HTTP_DELAY (seconds between requests
     to one host), MATCHER_HTTP_RETRIES, MATCHER_HTTP_BACKOFF (first retry wait, seconds)."""
     names = {"MATCHER_HTTP_DELAY": "min_delay", "MATCHER_HTTP_RETRIES": "retries",
              "MATCHER_HTTP_BACKOFF": "backoff"}  # fmt: skip
-    settings: dict[str, float] = {}
+    settings: dict[str, Any] = {}
     for env, option in names.items():
         value = os.environ.get(env)
         if value:

@@ -70,16 +70,6 @@ def latest_decisions(db: sqlite_utils.Database, theme: str) -> dict[str, str]:
     return {call_id: decision for call_id, decision in rows}
 
 
-def review_history(db: sqlite_utils.Database, call_id: str) -> list[dict[str, str]]:
-    cursor = db.execute(
-        "SELECT theme, decision, reviewer, note, decided_at FROM reviews WHERE call_id = ?"
-        " ORDER BY decided_at, id",
-        [call_id],
-    )
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def decisions_digest(decisions: dict[str, str]) -> str:
     """Changes with the decisions and with how they are turned into points."""
     rules = f"{MAX_POINTS}/{CLOSE_FROM}/{CLOSE_AT}/{FULL_EFFECT_DECISIONS}"

@@ -67,8 +67,8 @@ class Call:
             "language": self.language,
             "territory": self.territory,
             "programme": self.programme,
-            "opening": _iso(self.opening),
-            "deadlines": [_iso(d) for d in self.deadlines],
+            "opening": iso_or_none(self.opening),
+            "deadlines": [iso_or_none(d) for d in self.deadlines],
             "deadline_time_known": self.deadline_time_known,
             "status_hint": self.status_hint,
             "budget_eur": self.budget_eur,
@@ -95,5 +95,6 @@ class ScrapeResult:
     dropped: dict[str, int] = field(default_factory=dict)
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso_or_none(value: datetime | None) -> str | None:
+    """ISO 8601 with offset, or None."""
     return value.isoformat() if value else None

@@ -77,3 +77,14 @@ def html_to_text(markup: str | None) -> str:
 def _tidy(text: str) -> str:
     lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+SUMMARY_CHARS = 300  # a Call's summary: what a list shows under the title
+
+
+def shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """The first `limit` characters of `text` on one line, cut at a word."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import tomllib
 import uuid
@@ -32,7 +31,7 @@ from matcher.store import (
 from matcher.vectors import import_vectors
 from scrapers import PORTALS
 from scrapers.base import run_portal
-from scrapers.http import ReplayTransport, make_client
+from scrapers.http import make_client, replay_client
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +70,7 @@ def scrape_into(
         transient=True,
         disable=quiet,
     )
-    client = (
-        make_client(transport=replay_transport(replay), retries=0, min_delay=0.0)
-        if replay
-        else make_client(**config.http_settings())
-    )
+    client = replay_client(replay) if replay else make_client(**config.http_settings())
     with client, progress:
         for name in names:
             task = progress.add_task(name, total=None)
@@ -129,22 +124,6 @@ def _read_snapshot_meta(snapshot: Path) -> dict:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from exc
-
-
-def replay_transport(directory: Path) -> ReplayTransport:
-    """Recorded responses from `directory/index.json`, or from every `*/index.json` below it
-    (the snapshot keeps one folder per portal)."""
-    if (directory / "index.json").exists():
-        return ReplayTransport(directory)
-    entries: list[dict[str, Any]] = []
-    for index in sorted(directory.glob("*/index.json")):
-        try:
-            listed = json.loads(index.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ConfigError(f"cannot read replay index {index}: {exc}") from exc
-        for entry in listed:
-            entries.append({**entry, "file": f"{index.parent.name}/{entry['file']}"})
-    return ReplayTransport(directory, entries)
 
 
 def fresh_db(path: Path) -> sqlite_utils.Database:

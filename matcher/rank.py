@@ -26,7 +26,7 @@ from matcher.migrations import transaction
 from matcher.models import Call
 from matcher.records import call_to_json
 from matcher.scoring import METHODS, score_theme, signature
-from matcher.store import get_meta, load_calls, set_meta
+from matcher.store import get_meta, load_calls
 from matcher.themes import ThemeConfig
 from matcher.vectors import ensure_vectors, load_vectors, prune_vectors, vector_key
 
@@ -242,12 +242,3 @@ def shortlist(
             },
         })  # fmt: skip
     return out
-
-
-def stored_configuration(db: sqlite_utils.Database) -> str | None:
-    """The ranking configuration last used on this store (so shortlist reads its scores)."""
-    return get_meta(db, "rank:last")
-
-
-def remember_configuration(db: sqlite_utils.Database, key: str) -> None:
-    set_meta(db, "rank:last", key)

