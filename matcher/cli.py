@@ -82,6 +82,11 @@ def now_option(function):  # type: ignore[no-untyped-def]
     help="Serve recorded responses from this directory instead of the network.",
 )
 @click.option(
+    "--record",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Save every response and an index.json here (a new snapshot to --replay later).",
+)
+@click.option(
     "--sources",
     "sources_file",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -94,6 +99,7 @@ def scrape(
     portals: str | None,
     base_url: str | None,
     replay: Path | None,
+    record: Path | None,
     sources_file: Path | None,
     now_text: str | None,
 ) -> None:
@@ -111,7 +117,11 @@ def scrape(
         if base_url and getattr(PORTALS[name], "SITES_CONFIGURED", False):
             raise click.UsageError(f"{name} reads its sites from sources.toml: no --base-url")
     db = open_db(obj["db_path"])
-    summaries = scrape_into(db, names, now, base_url=base_url, replay=replay, sources=sources)
+    if replay and record:
+        raise click.UsageError("--record and --replay exclude each other")
+    summaries = scrape_into(
+        db, names, now, base_url=base_url, replay=replay, record=record, sources=sources
+    )
     _print_summary(summaries)
     failed = [s for s in summaries if s.status != "ok"]
     for summary in failed:

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import sqlite_utils
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -31,7 +32,7 @@ from matcher.store import (
 from matcher.vectors import import_vectors
 from scrapers import PORTALS
 from scrapers.base import run_portal
-from scrapers.http import make_client, replay_client
+from scrapers.http import RecordingTransport, make_client, replay_client
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ def scrape_into(
     *,
     base_url: str | None = None,
     replay: Path | None = None,
+    record: Path | None = None,
     sources: dict[str, dict[str, Any]] | None = None,
     quiet: bool = False,
 ) -> list[RunSummary]:
@@ -70,7 +72,13 @@ def scrape_into(
         transient=True,
         disable=quiet,
     )
-    client = replay_client(replay) if replay else make_client(**config.http_settings())
+    if replay:
+        client = replay_client(replay)
+    elif record:  # a maintainer capturing a new snapshot: real requests, responses saved
+        recorder = RecordingTransport(httpx.HTTPTransport(), record)
+        client = make_client(transport=recorder, **config.http_settings())
+    else:
+        client = make_client(**config.http_settings())
     with client, progress:
         for name in names:
             task = progress.add_task(name, total=None)

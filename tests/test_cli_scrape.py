@@ -171,3 +171,16 @@ def test_default_scrape_of_a_recorded_snapshot_reads_every_configured_portal(tmp
                    "wordpress"):  # fmt: skip
         assert f"│ {portal}" in result.output
     assert "│ feeds" not in result.output  # no feed site in the snapshot
+
+
+def test_a_recorded_scrape_replays_to_the_same_calls(tmp_path):
+    snapshot = tmp_path / "snapshot"
+    with serve(recorded_page) as (base, _):
+        recorded = run("--db", str(tmp_path / "a.db"), "scrape", "--portal", "eu_ftop",
+                       "--base-url", base + SEARCH_PATH, "--record", str(snapshot))  # fmt: skip
+        url = base + SEARCH_PATH
+    replayed = run("--db", str(tmp_path / "b.db"), "scrape", "--portal", "eu_ftop",
+                   "--base-url", url, "--replay", str(snapshot))  # fmt: skip
+    assert (recorded.exit_code, replayed.exit_code) == (0, 0)
+    assert sorted(stored(tmp_path / "a.db")) == sorted(stored(tmp_path / "b.db"))
+    assert len(stored(tmp_path / "b.db")) == 6
