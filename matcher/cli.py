@@ -28,12 +28,12 @@ from matcher.errors import MatcherError
 from matcher.importer import read_import_file
 from matcher.models import STATUSES
 from matcher.pipeline import fresh_db, load_snapshot, scrape_into
-from matcher.rank import shortlist
+from matcher.ranking.rank import shortlist
+from matcher.ranking.themes import load_themes
 from matcher.records import call_to_json
 from matcher.sources import load_sources
 from matcher.status import compute_status, parse_now
 from matcher.store import RunSummary, get_call, load_calls, open_db, upsert_calls
-from matcher.themes import load_themes
 from scrapers import PORTALS
 
 

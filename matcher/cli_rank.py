@@ -10,20 +10,20 @@ from rich.console import Console
 from rich.table import Table
 
 from matcher import config
-from matcher.embed import Embedder, get_embedder
-from matcher.eval_run import (
+from matcher.ranking.embed import Embedder, get_embedder
+from matcher.ranking.eval_run import (
     Configuration,
     eval_db,
     evaluate_configuration,
     evaluate_feedback,
 )
-from matcher.evaluate import EvalReport, load_judgments
-from matcher.feedback import DECISIONS, record_review
-from matcher.rank import RankReport, method_key, rank, shortlist
-from matcher.scoring import METHODS
+from matcher.ranking.evaluate import EvalReport, load_judgments
+from matcher.ranking.feedback import DECISIONS, record_review
+from matcher.ranking.rank import RankReport, method_key, rank, shortlist
+from matcher.ranking.scoring import METHODS
+from matcher.ranking.themes import ThemeConfig, load_themes
 from matcher.status import parse_now
 from matcher.store import open_db
-from matcher.themes import ThemeConfig, load_themes
 
 THEMES_HELP = "Themes file (default: MATCHER_HOME/themes.toml, else the bundled one)."
 

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from matcher.ids import normalize_title
-from matcher.migrations import transaction
 from matcher.models import Call
+from matcher.normalize.ids import normalize_title
+from matcher.store.migrations import transaction
 
 # Which portal's record survives when two portals publish the same call: the body that owns
 # the call first (the Region for its own measures), the aggregators last.

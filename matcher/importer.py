@@ -14,8 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from matcher.errors import ImportFileError
 from matcher.models import Call
-from matcher.normalize import parse_iso
-from matcher.status import local_midnight
+from matcher.normalize.timezones import local_midnight, parse_iso
 
 log = logging.getLogger(__name__)
 

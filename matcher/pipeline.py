@@ -18,6 +18,7 @@ from matcher import config
 from matcher.dedupe import apply_dedupe
 from matcher.errors import ConfigError
 from matcher.importer import read_import_file
+from matcher.ranking.vectors import import_vectors
 from matcher.sources import load_sources
 from matcher.status import parse_now
 from matcher.store import (
@@ -29,7 +30,6 @@ from matcher.store import (
     start_run,
     upsert_calls,
 )
-from matcher.vectors import import_vectors
 from scrapers import PORTALS
 from scrapers.base import run_portal
 from scrapers.http import RecordingTransport, make_client, replay_client

@@ -7,14 +7,7 @@ from zoneinfo import ZoneInfo
 
 from matcher.errors import MatcherError
 from matcher.models import Call
-
-EU_TZ = "Europe/Brussels"
-IT_TZ = "Europe/Rome"
-
-
-def local_midnight(day: date, tz: str) -> datetime:
-    """The start of `day` in zone `tz`: how a date-only deadline or opening is stored."""
-    return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(tz))
+from matcher.normalize.timezones import local_midnight
 
 
 def deadline_end(deadline: datetime, time_known: bool, tz: str) -> datetime:

@@ -16,7 +16,7 @@ import httpx
 
 from matcher.errors import ConfigError, ScrapeError
 from matcher.models import Call, ScrapeResult
-from matcher.normalize import SUMMARY_CHARS, shorten  # noqa: F401 - the scrapers' helper
+from matcher.normalize.text import SUMMARY_CHARS, shorten  # noqa: F401 - the scrapers' helper
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,10 @@ import httpx
 
 from matcher.errors import ConfigError, ScrapeError
 from matcher.models import Call
-from matcher.normalize import classify_kind, find_budget, mentions_open_ended, parse_iso
-from matcher.status import IT_TZ, local_midnight
+from matcher.normalize.amounts import find_budget
+from matcher.normalize.itdates import mentions_open_ended
+from matcher.normalize.kinds import classify_kind
+from matcher.normalize.timezones import IT_TZ, local_midnight, parse_iso
 from scrapers.base import Report, response_json
 from scrapers.plone_text import attachment_urls, rich_text, term_title, term_titles
 

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from matcher.models import Call
-from matcher.normalize import html_to_text, parse_iso
-from matcher.status import EU_TZ, local_midnight
+from matcher.normalize.text import html_to_text
+from matcher.normalize.timezones import EU_TZ, local_midnight, parse_iso
 from scrapers.base import shorten
 from scrapers.eu_programmes import programme_name
 

@@ -12,19 +12,17 @@ import httpx
 
 from matcher.errors import ConfigError, ScrapeError
 from matcher.models import Call
-from matcher.normalize import (
+from matcher.normalize.amounts import parse_amount
+from matcher.normalize.itdates import (
     ParsedDate,
-    classify_kind,
     find_deadline,
-    html_to_text,
     mentions_open_ended,
-    parse_amount,
-    parse_iso,
     parse_it_period,
-    territory_from_regions,
-    territory_includes,
 )
-from matcher.status import IT_TZ, local_midnight
+from matcher.normalize.kinds import classify_kind
+from matcher.normalize.territory import territory_from_regions, territory_includes
+from matcher.normalize.text import html_to_text
+from matcher.normalize.timezones import IT_TZ, local_midnight, parse_iso
 from scrapers.base import Report, response_json, shorten
 
 log = logging.getLogger(__name__)

@@ -10,10 +10,12 @@ from typing import Any
 import httpx
 
 from matcher.errors import ConfigError, ScrapeError
-from matcher.ids import title_date_id
 from matcher.models import Call
-from matcher.normalize import ParsedDate, classify_kind, parse_amount, parse_it_date
-from matcher.status import IT_TZ
+from matcher.normalize.amounts import parse_amount
+from matcher.normalize.ids import title_date_id
+from matcher.normalize.itdates import ParsedDate, parse_it_date
+from matcher.normalize.kinds import classify_kind
+from matcher.normalize.timezones import IT_TZ
 from scrapers.base import Report, decode_utf8, read_csv
 
 log = logging.getLogger(__name__)

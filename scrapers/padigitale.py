@@ -11,10 +11,11 @@ from typing import Any
 import httpx
 
 from matcher.errors import ConfigError, ScrapeError
-from matcher.ids import title_date_id
 from matcher.models import Call
-from matcher.normalize import ParsedDate, parse_amount, parse_it_date
-from matcher.status import IT_TZ
+from matcher.normalize.amounts import parse_amount
+from matcher.normalize.ids import title_date_id
+from matcher.normalize.itdates import ParsedDate, parse_it_date
+from matcher.normalize.timezones import IT_TZ
 from scrapers.base import Report, decode_utf8, read_csv, require_columns
 
 log = logging.getLogger(__name__)

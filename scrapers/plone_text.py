@@ -6,7 +6,7 @@ import logging
 import re
 from collections.abc import Iterator
 
-from matcher.normalize import html_to_text
+from matcher.normalize.text import html_to_text
 
 log = logging.getLogger(__name__)
 

@@ -14,16 +14,12 @@ import httpx
 
 from matcher.errors import ScrapeError
 from matcher.models import Call
-from matcher.normalize import (
-    classify_kind,
-    detect_language,
-    find_budget,
-    find_deadline,
-    html_to_text,
-    mentions_open_ended,
-    parse_iso,
-)
-from matcher.status import IT_TZ
+from matcher.normalize.amounts import find_budget
+from matcher.normalize.itdates import find_deadline, mentions_open_ended
+from matcher.normalize.kinds import classify_kind
+from matcher.normalize.language import detect_language
+from matcher.normalize.text import html_to_text
+from matcher.normalize.timezones import IT_TZ, parse_iso
 from scrapers.base import Report, response_json, shorten
 from scrapers.feeds import Site, read_sites, reason
 

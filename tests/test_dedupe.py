@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from conftest import make_call
 
 from matcher.dedupe import apply_dedupe, find_duplicates
-from matcher.status import local_midnight
+from matcher.normalize.timezones import local_midnight
 from matcher.store import get_call, load_calls, open_db, upsert_calls
 
 
@@ -90,7 +90,7 @@ def test_an_edition_opening_after_the_other_closed_is_a_new_edition():
 
 
 def test_a_decision_follows_its_call_when_another_portals_copy_becomes_the_survivor(tmp_path):
-    from matcher.feedback import latest_decisions, record_review
+    from matcher.ranking.feedback import latest_decisions, record_review
 
     db = open_db(tmp_path / "m.db")
     now = datetime(2026, 1, 1, tzinfo=UTC)

@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher.embed import (
+from matcher.errors import ConfigError
+from matcher.normalize.text import html_to_text
+from matcher.ranking.embed import (
     DEFAULT_MODEL,
     Embedder,
     FakeEmbedder,
@@ -16,9 +18,7 @@ from matcher.embed import (
     available_backends,
     get_embedder,
 )
-from matcher.errors import ConfigError
-from matcher.normalize import html_to_text
-from matcher.passages import passages
+from matcher.ranking.passages import passages
 
 LIGHTING_IT = "Riqualificazione dell'illuminazione pubblica comunale con lampade a LED."
 LIGHTING_EN = "Upgrading municipal street lighting with LED lamps."

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from matcher.cli import cli
 from matcher.errors import ConfigError
-from matcher.evaluate import load_judgments, metrics, ndcg_at, precision_at, recall_at
-from matcher.feedback import MAX_POINTS, adjustments
+from matcher.ranking.evaluate import load_judgments, metrics, ndcg_at, precision_at, recall_at
+from matcher.ranking.feedback import MAX_POINTS, adjustments
 
 
 def unit(*values: float) -> np.ndarray:

@@ -10,7 +10,7 @@ from conftest import make_call
 
 from matcher.cli import cli
 from matcher.importer import read_import_file
-from matcher.status import local_midnight
+from matcher.normalize.timezones import local_midnight
 from matcher.store import open_db, upsert_calls
 
 NOW = "2026-08-22T06:00:00+00:00"

@@ -15,7 +15,7 @@ import pytest
 
 from matcher.errors import ConfigError
 from matcher.models import Call, ScrapeResult
-from matcher.normalize import html_to_text
+from matcher.normalize.text import html_to_text
 from scrapers import incentivi_gov
 from scrapers.base import run_portal
 from scrapers.http import ReplayTransport

@@ -14,12 +14,9 @@ from __future__ import annotations
 import pytest
 
 from matcher.models import KINDS
-from matcher.normalize import (
-    classify_kind,
-    detect_language,
-    territory_from_regions,
-    territory_includes,
-)
+from matcher.normalize.kinds import classify_kind
+from matcher.normalize.language import detect_language
+from matcher.normalize.territory import territory_from_regions, territory_includes
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.normalize import find_budget, parse_amount, parse_amount_range
+from matcher.normalize.amounts import find_budget, parse_amount, parse_amount_range
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from matcher.normalize import (
+from matcher.normalize.itdates import (
     ParsedDate,
     find_deadline,
     mentions_open_ended,

@@ -9,8 +9,8 @@ import pytest
 from conftest import FIXTURES
 
 from matcher.errors import ScrapeError
-from matcher.ids import title_date_id
 from matcher.models import Call
+from matcher.normalize.ids import title_date_id
 from matcher.status import compute_status
 from scrapers import padigitale
 from scrapers.base import Report, run_portal

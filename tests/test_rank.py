@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from matcher.cli import cli
-from matcher.embed import FakeEmbedder
-from matcher.feedback import ReviewError, record_review
 from matcher.importer import read_import_file
-from matcher.rank import method_key, rank, shortlist
+from matcher.ranking.embed import FakeEmbedder
+from matcher.ranking.feedback import ReviewError, record_review
+from matcher.ranking.rank import method_key, rank, shortlist
+from matcher.ranking.themes import load_themes
 from matcher.store import open_db, upsert_calls
-from matcher.themes import load_themes
 
 CALLS = Path(__file__).parent / "fixtures" / "ranking" / "calls.jsonl"
 NOW = datetime(2026, 8, 22, 6, 0, tzinfo=UTC)

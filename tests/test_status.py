@@ -2,13 +2,8 @@ from datetime import UTC, date, datetime
 
 from conftest import make_call
 
-from matcher.status import (
-    compute_status,
-    days_to_deadline,
-    local_midnight,
-    next_deadline,
-    parse_now,
-)
+from matcher.normalize.timezones import local_midnight
+from matcher.status import compute_status, days_to_deadline, next_deadline, parse_now
 
 UTC = UTC
 

@@ -117,7 +117,7 @@ def test_other_portals_calls_are_never_marked_by_a_run(db):
 def test_crash_mid_run_leaves_store_consistent_and_next_run_repairs(db, monkeypatch):
     save_result(db, "eu_ftop", ScrapeResult([make_call("A")]), T0)
     row = start_run(db, "run-2", "eu_ftop", T1)
-    import matcher.store as store
+    import matcher.store.calls as store
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")

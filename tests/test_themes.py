@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matcher.errors import ConfigError
-from matcher.themes import load_themes, themes_path
+from matcher.ranking.themes import load_themes, themes_path
 
 
 def edited(tmp_path, old: str, new: str):

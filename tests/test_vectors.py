@@ -11,10 +11,9 @@ import pytest
 import sqlite_utils
 from conftest import make_call
 
-from matcher.embed import FakeEmbedder
 from matcher.models import Call
-from matcher.store import open_db, upsert_calls
-from matcher.vectors import (
+from matcher.ranking.embed import FakeEmbedder
+from matcher.ranking.vectors import (
     call_passages,
     ensure_vectors,
     export_vectors,
@@ -23,6 +22,7 @@ from matcher.vectors import (
     prune_vectors,
     vector_key,
 )
+from matcher.store import open_db, upsert_calls
 
 NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 

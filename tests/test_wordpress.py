@@ -14,7 +14,7 @@ import pytest
 
 from matcher.errors import ScrapeError
 from matcher.models import Call
-from matcher.normalize import html_to_text
+from matcher.normalize.text import html_to_text
 from matcher.status import compute_status
 from scrapers import wordpress
 from scrapers.base import Report

@@ -27,10 +27,10 @@ from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
-from matcher.ids import normalize_title, title_date_id
-from matcher.normalize import html_to_text, parse_iso
-from matcher.status import EU_TZ, IT_TZ, local_midnight
-from matcher.territory import territory_from_regions
+from matcher.normalize.ids import normalize_title, title_date_id
+from matcher.normalize.territory import territory_from_regions
+from matcher.normalize.text import html_to_text
+from matcher.normalize.timezones import EU_TZ, IT_TZ, local_midnight, parse_iso
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path("/work/shared")

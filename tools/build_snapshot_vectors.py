@@ -15,10 +15,10 @@ import tempfile
 from pathlib import Path
 
 from matcher.config import snapshot_dir
-from matcher.embed import get_embedder
 from matcher.pipeline import load_snapshot
+from matcher.ranking.embed import get_embedder
+from matcher.ranking.vectors import ensure_vectors, export_vectors, import_vectors, prune_vectors
 from matcher.store import load_calls, open_db
-from matcher.vectors import ensure_vectors, export_vectors, import_vectors, prune_vectors
 
 
 def main(model: str, seed: Path | None) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from matcher.status import local_midnight
+from matcher.normalize.timezones import local_midnight
 
 __all__ = ["ParsedDate", "find_deadline", "mentions_open_ended", "parse_it_date", "parse_it_period"]
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
-from matcher.embed import Embedder
-from matcher.migrations import transaction
 from matcher.models import Call
-from matcher.passages import passages
+from matcher.ranking.embed import Embedder
+from matcher.ranking.passages import passages
+from matcher.store.migrations import transaction
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from typing import Any
 import sqlite_utils
 
 from matcher.errors import StoreError
-from matcher.migrations import migrate, transaction
 from matcher.models import Call, ScrapeResult
-from matcher.records import CALL_COLUMNS, call_to_row, row_to_call
+from matcher.store.migrations import migrate, transaction
+from matcher.store.rows import CALL_COLUMNS, call_to_row, row_to_call
 
 # A listing this much smaller than the calls we hold for the portal is suspect: a layout change
 # or a half-served page is more likely than half the calls closing at once.

@@ -9,8 +9,8 @@ import numpy as np
 import sqlite_utils
 
 from matcher.errors import MatcherError
-from matcher.migrations import transaction
 from matcher.store import get_call
+from matcher.store.migrations import transaction
 
 DECISIONS = ("shortlist", "reject", "applied")
 POSITIVE = frozenset({"shortlist", "applied"})

@@ -12,8 +12,9 @@ from datetime import datetime
 import numpy as np
 import sqlite_utils
 
-from matcher.embed import Embedder
-from matcher.features import (
+from matcher.models import Call
+from matcher.ranking.embed import Embedder
+from matcher.ranking.features import (
     CallTokens,
     Features,
     ThemeMatchers,
@@ -21,14 +22,13 @@ from matcher.features import (
     features_key,
     lexical_features,
 )
-from matcher.feedback import adjustments, decisions_digest, latest_decisions
-from matcher.migrations import transaction
-from matcher.models import Call
+from matcher.ranking.feedback import adjustments, decisions_digest, latest_decisions
+from matcher.ranking.scoring import METHODS, score_theme, signature
+from matcher.ranking.themes import ThemeConfig
+from matcher.ranking.vectors import ensure_vectors, load_vectors, prune_vectors, vector_key
 from matcher.records import call_to_json
-from matcher.scoring import METHODS, score_theme, signature
 from matcher.store import get_meta, load_calls
-from matcher.themes import ThemeConfig
-from matcher.vectors import ensure_vectors, load_vectors, prune_vectors, vector_key
+from matcher.store.migrations import transaction
 
 SCORING_VERSION = "1"  # bump when the scoring formula changes, so stored scores are redone
 

@@ -8,9 +8,9 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from matcher.lexical import KeywordMatcher, Tokens, token_count
 from matcher.models import Call
-from matcher.themes import Applicant, Theme
+from matcher.ranking.lexical import KeywordMatcher, Tokens, token_count
+from matcher.ranking.themes import Applicant, Theme
 
 TOP_SIMS = 3
 TITLE_WEIGHT = 2

@@ -11,15 +11,15 @@ from pathlib import Path
 import sqlite_utils
 
 from matcher import config
-from matcher.embed import get_embedder
-from matcher.evaluate import EvalReport, evaluate_stored
-from matcher.feedback import record_review
 from matcher.importer import read_import_file
-from matcher.migrations import transaction
-from matcher.rank import method_key, rank
+from matcher.ranking.embed import get_embedder
+from matcher.ranking.evaluate import EvalReport, evaluate_stored
+from matcher.ranking.feedback import record_review
+from matcher.ranking.rank import method_key, rank
+from matcher.ranking.themes import ThemeConfig
+from matcher.ranking.vectors import import_vectors
 from matcher.store import get_meta, open_db, set_meta, upsert_calls
-from matcher.themes import ThemeConfig
-from matcher.vectors import import_vectors
+from matcher.store.migrations import transaction
 
 log = logging.getLogger(__name__)
 LOADED_AT = datetime(2026, 11, 1, tzinfo=UTC)  # a fixed stamp: eval runs are repeatable

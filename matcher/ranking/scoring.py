@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.features import Features
-from matcher.lexical import bm25_scores
 from matcher.models import Call
-from matcher.normalize import shorten
-from matcher.themes import Applicant
+from matcher.normalize.text import shorten
+from matcher.ranking.features import Features
+from matcher.ranking.lexical import bm25_scores
+from matcher.ranking.themes import Applicant
 
 METHODS = ("hybrid", "dense", "bm25")
 WEIGHTS = {"hybrid": (0.2, 0.8), "dense": (1.0, 0.0), "bm25": (0.0, 1.0)}

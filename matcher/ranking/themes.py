@@ -11,7 +11,7 @@ from typing import Any
 
 from matcher import config
 from matcher.errors import ConfigError
-from matcher.territory import canonical_region
+from matcher.normalize.territory import canonical_region
 
 TEXT_FIELDS = ("label", "description_it", "description_en")
 LIST_FIELDS = ("keywords_it", "keywords_en", "negative_it", "negative_en", "applicants")
