@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from matcher.models import Call, iso_or_none
-from matcher.normalize.timezones import parse_iso
 from matcher.status import compute_status, days_to_deadline, next_deadline
 
 
