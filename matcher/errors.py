@@ -21,3 +21,7 @@ class StoreError(MatcherError):
 
 class ImportFileError(MatcherError):
     """A file given to `matcher import` cannot be read at all."""
+
+
+class ReviewError(MatcherError):
+    """A review decision that cannot be recorded (unknown call, decision or theme; no reviewer)."""

@@ -20,3 +20,11 @@ PORTALS: dict[str, ModuleType] = {
         eu_ftop, emilia_romagna, incentivi_gov, padigitale, italiadomani, feeds, wordpress,
     )
 }  # fmt: skip
+
+_SURVIVOR_ORDER = ("emilia_romagna", "eu_ftop", "padigitale", "italiadomani", "incentivi_gov",
+                   "feeds", "wordpress")  # fmt: skip
+
+
+def dedupe_priority() -> dict[str, int]:
+    """Portal name -> priority of its record when two portals publish the same call."""
+    return {name: 10 * (i + 1) for i, name in enumerate(_SURVIVOR_ORDER)}

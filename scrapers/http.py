@@ -269,9 +269,19 @@ def _decoded(response: httpx.Response, body: bytes) -> httpx.Response:
     )
 
 
+class PortalClient(httpx.Client):
+    """An httpx.Client that also carries the endpoint a portal should read, when it is not the
+    portal's own (`--base-url`, a mirror, a test server)."""
+
+    def __init__(self, *args: Any, endpoint: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.endpoint = endpoint
+
+
 def make_client(
     *,
     transport: httpx.BaseTransport | None = None,
+    endpoint: str | None = None,
     user_agent: str = USER_AGENT,
     connect_timeout: float = 10.0,
     read_timeout: float = 60.0,
@@ -281,8 +291,8 @@ def make_client(
     max_bytes: int = 50 * 2**20,
     sleep: Callable[[float], object] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
-) -> httpx.Client:
-    """An httpx.Client with timeouts, the user agent, redirects and the polite transport."""
+) -> PortalClient:
+    """A client with timeouts, the user agent, redirects and the polite transport."""
     polite = PoliteTransport(
         transport if transport is not None else httpx.HTTPTransport(),
         min_delay=min_delay,
@@ -292,7 +302,8 @@ def make_client(
         sleep=sleep,
         clock=clock,
     )
-    return httpx.Client(
+    return PortalClient(
+        endpoint=endpoint,
         transport=polite,
         timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
         headers={"User-Agent": user_agent},
@@ -300,7 +311,7 @@ def make_client(
     )
 
 
-def replay_client(directory: Path, **kwargs: Any) -> httpx.Client:
+def replay_client(directory: Path, **kwargs: Any) -> PortalClient:
     """A client answering from a recorded snapshot: no delay, no retries (kwargs override)."""
     options: dict[str, Any] = {"retries": 0, "min_delay": 0.0, **kwargs}
     return make_client(transport=ReplayTransport(Path(directory)), **options)

@@ -144,7 +144,7 @@ def test_an_unexpected_error_inside_a_portal_is_recorded_not_raised():
 
 
 def test_default_scrape_skips_site_list_portals_without_sites():
-    from matcher.cli import configured_portals
+    from matcher.cli.calls import configured_portals
 
     sources = {"feeds": {"sites": [{"name": "cinea", "url": "https://x/rss"}]}, "wordpress": {}}
     assert configured_portals(["eu_ftop", "feeds", "wordpress"], sources) == ["eu_ftop", "feeds"]

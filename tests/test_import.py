@@ -101,7 +101,7 @@ def test_rows_with_wrong_types_or_unknown_time_zone_are_rejected_not_fatal(tmp_p
 
 
 def test_reimporting_an_export_with_merged_copies_changes_nothing(tmp_path):
-    from matcher.dedupe import apply_dedupe
+    from matcher.jobs import dedupe
 
     db_path = tmp_path / "m.db"
     db = open_db(db_path)
@@ -110,7 +110,7 @@ def test_reimporting_an_export_with_merged_copies_changes_nothing(tmp_path):
         make_call("id", portal="italiadomani", title='Avviso Misura 1.3.1 "Piattaforma Digitale Nazionale Dati" Comuni Ottobre 2022'),
     ]  # fmt: skip
     upsert_calls(db, twins, datetime(2026, 8, 1, tzinfo=UTC))
-    apply_dedupe(db)
+    dedupe(db)
     jsonl = tmp_path / "calls.jsonl"
     jsonl.write_text("\n".join(json.dumps(row) for row in exported(db_path)) + "\n")
     again = run("--db", str(db_path), "import", str(jsonl), "--now", NOW)

@@ -11,12 +11,13 @@ import pytest
 from click.testing import CliRunner
 
 from matcher.cli import cli
+from matcher.errors import ReviewError
 from matcher.importer import read_import_file
+from matcher.ranking.config import RankingConfig
 from matcher.ranking.embed import FakeEmbedder
-from matcher.ranking.feedback import ReviewError, record_review
-from matcher.ranking.rank import method_key, rank, shortlist
+from matcher.ranking.rank import rank
 from matcher.ranking.themes import load_themes
-from matcher.store import open_db, upsert_calls
+from matcher.store import ShortlistFilters, open_db, record_review, shortlist_rows, upsert_calls
 
 CALLS = Path(__file__).parent / "fixtures" / "ranking" / "calls.jsonl"
 NOW = datetime(2026, 8, 22, 6, 0, tzinfo=UTC)
@@ -35,14 +36,21 @@ def themes():
     return load_themes()
 
 
+HYBRID, BM25 = RankingConfig("hybrid", "fake"), RankingConfig("bm25", None)
+
+
 def ids(rows: list[dict]) -> list[str]:
     return [row["id"] for row in rows]
 
 
+def shortlist(db, theme, key, now, *, limit=20, include_closed=False):
+    statuses = ShortlistFilters().statuses | ({"closed"} if include_closed else set())
+    return shortlist_rows(db, theme, key, now, ShortlistFilters(limit=limit, statuses=statuses))
+
+
 def test_hybrid_ranking_puts_on_theme_calls_first(db, themes):
-    embedder = FakeEmbedder()
-    rank(db, themes, method="hybrid", embedder=embedder)
-    key = method_key("hybrid", embedder)
+    rank(db, themes, HYBRID, NOW, embedder=FakeEmbedder())
+    key = HYBRID.key
     energy = ids(shortlist(db, "energy", key, NOW, limit=3))
     tourism = ids(shortlist(db, "tourism", key, NOW, limit=2))
     assert set(energy) == {
@@ -53,9 +61,9 @@ def test_hybrid_ranking_puts_on_theme_calls_first(db, themes):
 
 
 def test_shortlist_rows_have_the_design_fields_and_a_checkable_explanation(db, themes):
-    rank(db, themes, method="hybrid", embedder=FakeEmbedder())
-    [top] = shortlist(db, "energy", "hybrid@fake-64", NOW, limit=1)
-    assert list(top) == [
+    rank(db, themes, HYBRID, NOW, embedder=FakeEmbedder())
+    [top] = shortlist(db, "energy", "hybrid@fake", NOW, limit=1)
+    assert list(top)[:12] == [
         "id",
         "theme",
         "rank",
@@ -79,7 +87,7 @@ def test_shortlist_rows_have_the_design_fields_and_a_checkable_explanation(db, t
 
 
 def test_calls_for_other_regions_procurement_and_closed_calls_stay_out(db, themes):
-    rank(db, themes, method="bm25")
+    rank(db, themes, BM25, NOW)
     everything = [
         r
         for theme in themes.themes
@@ -94,9 +102,9 @@ def test_calls_for_other_regions_procurement_and_closed_calls_stay_out(db, theme
 
 def test_second_rank_with_nothing_changed_embeds_nothing_and_is_fast(db, themes):
     embedder = FakeEmbedder()
-    first = rank(db, themes, method="hybrid", embedder=embedder)
+    first = rank(db, themes, HYBRID, NOW, embedder=embedder)
     started = time.perf_counter()
-    second = rank(db, themes, method="hybrid", embedder=embedder)
+    second = rank(db, themes, HYBRID, NOW, embedder=embedder)
     assert (first.embedded > 0, first.scored_themes) == (True, 3)
     assert (second.embedded, second.features, second.scored_themes) == (0, 0, 0)
     assert time.perf_counter() - started < 2
@@ -104,29 +112,29 @@ def test_second_rank_with_nothing_changed_embeds_nothing_and_is_fast(db, themes)
 
 def test_a_changed_call_is_recomputed_alone(db, themes):
     embedder = FakeEmbedder()
-    rank(db, themes, method="hybrid", embedder=embedder)
+    rank(db, themes, HYBRID, NOW, embedder=embedder)
     [call] = [c for c in read_import_file(CALLS).calls if c.id == "incentivi_gov:1426"]
     call.text += "\nComunità energetiche rinnovabili e illuminazione pubblica."
     upsert_calls(db, [call], NOW)
-    report = rank(db, themes, method="hybrid", embedder=embedder)
+    report = rank(db, themes, HYBRID, NOW, embedder=embedder)
     assert (report.features, report.scored_themes) == (3, 3)
 
 
 def test_editing_the_themes_file_rescores(db, themes, tmp_path):
-    rank(db, themes, method="bm25")
+    rank(db, themes, BM25, NOW)
     edited = tmp_path / "themes.toml"
     original = themes.path.read_text(encoding="utf-8")
     edited.write_text(
         original.replace('"teleriscaldamento",', '"teleriscaldamento", "microgrid*",')
     )
-    report = rank(db, load_themes(edited), method="bm25")
+    report = rank(db, load_themes(edited), BM25, NOW)
     assert (report.features, report.scored_themes) == (11, 1)
 
 
 def test_rejected_call_leaves_the_shortlist_and_decisions_need_a_reviewer(db, themes):
-    rank(db, themes, method="bm25")
+    rank(db, themes, BM25, NOW)
     record_review(db, "eu_ftop:LIFE-2026-CET-ENERCOM", "energy", "reject", "Giulia Rossi", NOW)
-    report = rank(db, themes, method="bm25")
+    report = rank(db, themes, BM25, NOW)
     assert report.scored_themes == 1  # only the theme with a new decision
     assert "eu_ftop:LIFE-2026-CET-ENERCOM" not in ids(shortlist(db, "energy", "bm25", NOW))
     with pytest.raises(ReviewError, match="needs a reviewer"):
@@ -139,6 +147,8 @@ def test_cli_review_shortlist_json_and_reviewer_from_environment(tmp_path, monke
     db = str(tmp_path / "cli.db")
     runner = CliRunner()
     assert runner.invoke(cli, ["--db", db, "import", str(CALLS)]).exit_code == 0
+    ranked = runner.invoke(cli, ["--db", db, "rank", "--model", "fake", "--now", NOW.isoformat()])
+    assert ranked.exit_code == 0, ranked.output
     reviewed = runner.invoke(
         cli,
         [
@@ -171,8 +181,13 @@ def test_cli_review_shortlist_json_and_reviewer_from_environment(tmp_path, monke
             "2",
         ],
     )
-    rows = [json.loads(line) for line in listed.output.splitlines()]
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
     assert "by Marco Bianchi" in reviewed.output
+    # the decision came after the scores: the list says so instead of recomputing them
+    assert listed.stderr == (
+        "Attenzione: punteggi del 22/08/2026, decisioni più recenti non ancora considerate: "
+        "esegui `matcher rank`\n"
+    )
     assert [row["rank"] for row in rows] == [1, 2]
     unknown = runner.invoke(cli, ["--db", db, "shortlist", "--theme", "sport", "--model", "fake"])
     assert unknown.exit_code == 2 and "unknown theme 'sport'" in unknown.output

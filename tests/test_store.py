@@ -34,7 +34,7 @@ def test_store_is_created_in_wal_mode_with_migrations_applied(tmp_path):
     mode = db.execute("PRAGMA journal_mode").fetchone()[0]
     applied = db.execute("SELECT number, name FROM _migrations").fetchall()
     assert (mode, [name for _, name in applied]) == (
-        "wal", ["m001_initial", "m002_ranking", "m003_features"],
+        "wal", ["m001_initial", "m002_ranking", "m003_features", "m004_names_and_freshness"],
     )  # fmt: skip
     open_db(tmp_path / "new.db")  # reopening applies nothing twice
 
@@ -122,7 +122,7 @@ def test_crash_mid_run_leaves_store_consistent_and_next_run_repairs(db, monkeypa
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store, "_finish_run", explode)
+    monkeypatch.setattr(store, "finish_run", explode)
     with pytest.raises(RuntimeError):
         save_result(db, "eu_ftop", ScrapeResult([make_call("A", title="X"), make_call("B")]), T1,
                     run_row=row)  # fmt: skip

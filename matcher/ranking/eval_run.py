@@ -10,26 +10,32 @@ from pathlib import Path
 
 import sqlite_utils
 
-from matcher import config
 from matcher.importer import read_import_file
-from matcher.ranking.embed import get_embedder
+from matcher.ranking.config import RankingConfig
+from matcher.ranking.embed import Embedder
 from matcher.ranking.evaluate import EvalReport, evaluate_stored
-from matcher.ranking.feedback import record_review
-from matcher.ranking.rank import method_key, rank
+from matcher.ranking.rank import rank
 from matcher.ranking.themes import ThemeConfig
 from matcher.ranking.vectors import import_vectors
-from matcher.store import get_meta, open_db, set_meta, upsert_calls
-from matcher.store.migrations import transaction
+from matcher.store import (
+    clear_reviews,
+    get_meta,
+    open_db,
+    record_review,
+    set_meta,
+    upsert_calls,
+)
+from matcher.store.ranking import ranked_ids
 
 log = logging.getLogger(__name__)
 LOADED_AT = datetime(2026, 11, 1, tzinfo=UTC)  # a fixed stamp: eval runs are repeatable
 
 
-def eval_db(corpus: Path) -> sqlite_utils.Database:
-    """A store holding the judged corpus, cached in MATCHER_HOME/eval by the corpus's hash, so
+def eval_db(corpus: Path, home: Path) -> sqlite_utils.Database:
+    """A store holding the judged corpus, cached in `home`/eval by the corpus's hash, so
     vectors computed once are reused by every later evaluation."""
     digest = hashlib.sha256(corpus.read_bytes()).hexdigest()[:12]
-    db = open_db(config.matcher_home() / "eval" / f"corpus-{digest}.db")
+    db = open_db(home / "eval" / f"corpus-{digest}.db")
     if get_meta(db, "corpus") != digest:
         parsed = read_import_file(corpus)
         if parsed.rejected:
@@ -41,30 +47,18 @@ def eval_db(corpus: Path) -> sqlite_utils.Database:
     return db
 
 
-@dataclass
-class Configuration:
-    method: str
-    model: str | None  # None for bm25
-
-    @property
-    def label(self) -> str:
-        return self.method if self.model is None else f"{self.method} {self.model}"
-
-
 def evaluate_configuration(
     db: sqlite_utils.Database,
     themes: ThemeConfig,
     judgments: dict[str, dict[str, int]],
-    configuration: Configuration,
+    config: RankingConfig,
+    embedder: Embedder | None,
     exclude: dict[str, dict[str, int]] | None = None,
 ) -> EvalReport:
-    _clear_reviews(db)  # decisions left by an interrupted --feedback run must not leak in
-    embedder = get_embedder(configuration.model) if configuration.model else None
-    rank(db, themes, method=configuration.method, embedder=embedder)
-    report = evaluate_stored(
-        db, judgments, method_key(configuration.method, embedder), exclude=exclude
-    )
-    report.configuration = configuration.label
+    clear_reviews(db)  # decisions left by an interrupted --feedback run must not leak in
+    rank(db, themes, config, LOADED_AT, embedder=embedder)
+    report = evaluate_stored(db, judgments, config.key, exclude=exclude)
+    report.configuration = config.label
     return report
 
 
@@ -81,7 +75,8 @@ def evaluate_feedback(
     themes: ThemeConfig,
     judgments: dict[str, dict[str, int]],
     source: dict[str, dict[str, int]],
-    configuration: Configuration,
+    config: RankingConfig,
+    embedder: Embedder | None,
     per_theme: int = 5,
 ) -> FeedbackReport:
     """Held-out effect of review decisions taken on `source` calls (the development part).
@@ -91,25 +86,23 @@ def evaluate_feedback(
     Then, separately, one odd decision alone: shortlisting the highest-ranked off-theme call.
     The reviewed calls leave the ranking; metrics are on the held-out judgments.
     """
-    embedder = get_embedder(configuration.model) if configuration.model else None
-    key = method_key(configuration.method, embedder)
     try:
-        baseline = evaluate_configuration(db, themes, judgments, configuration, exclude=source)
-        order = {theme: _ranked(db, theme, key) for theme in source}
+        baseline = evaluate_configuration(db, themes, judgments, config, embedder, source)
+        order = {theme: [c for c, _ in ranked_ids(db, theme, config.key)] for theme in source}
         chosen: dict[str, list[tuple[str, str]]] = {}
         for theme, grades in source.items():
             good = [c for c in order[theme] if grades.get(c) == 2][:per_theme]
             bad = [c for c in order[theme] if grades.get(c) == 0][:per_theme]
             chosen[theme] = [(c, "shortlist") for c in good] + [(c, "reject") for c in bad]
-        with_decisions = _with_reviews(db, themes, judgments, source, configuration, chosen)
+        with_decisions = _with_reviews(db, themes, judgments, source, config, embedder, chosen)
         odd = {
             theme: [(c, "shortlist") for c in order[theme] if source[theme].get(c) == 0][:1]
             for theme in source
         }
-        odd_report = _with_reviews(db, themes, judgments, source, configuration, odd)
+        odd_report = _with_reviews(db, themes, judgments, source, config, embedder, odd)
     finally:
-        _clear_reviews(db)
-        rank(db, themes, method=configuration.method, embedder=embedder)
+        clear_reviews(db)
+        rank(db, themes, config, LOADED_AT, embedder=embedder)
     return FeedbackReport(
         baseline, with_decisions, odd_report, sum(len(v) for v in chosen.values())
     )
@@ -120,35 +113,16 @@ def _with_reviews(
     themes: ThemeConfig,
     judgments: dict[str, dict[str, int]],
     source: dict[str, dict[str, int]],
-    configuration: Configuration,
+    config: RankingConfig,
+    embedder: Embedder | None,
     decisions: dict[str, list[tuple[str, str]]],
 ) -> EvalReport:
-    _clear_reviews(db)
+    clear_reviews(db)
     for theme, items in decisions.items():
         for call_id, decision in items:
             record_review(db, call_id, theme, decision, "evaluation", LOADED_AT)
-    embedder = get_embedder(configuration.model) if configuration.model else None
-    rank(db, themes, method=configuration.method, embedder=embedder)
+    rank(db, themes, config, LOADED_AT, embedder=embedder)
     reviewed = {theme: {c for c, _ in items} for theme, items in decisions.items()}
-    report = evaluate_stored(
-        db, judgments, method_key(configuration.method, embedder), exclude=source,
-        reviewed=reviewed,
-    )  # fmt: skip
-    report.configuration = configuration.label
+    report = evaluate_stored(db, judgments, config.key, exclude=source, reviewed=reviewed)
+    report.configuration = config.label
     return report
-
-
-def _ranked(db: sqlite_utils.Database, theme: str, key: str) -> list[str]:
-    return [
-        row[0]
-        for row in db.execute(
-            "SELECT call_id FROM scores WHERE theme = ? AND method = ? ORDER BY score DESC,"
-            " call_id",
-            [theme, key],
-        ).fetchall()
-    ]
-
-
-def _clear_reviews(db: sqlite_utils.Database) -> None:
-    with transaction(db):
-        db.execute("DELETE FROM reviews")

@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlite_utils
 
 from matcher.errors import ConfigError
+from matcher.store.ranking import ranked_ids
 
 GRADES = (0, 1, 2)
 RELEVANT = 1  # P@10 and Recall@50 count grade >= 1 as relevant; nDCG uses the grades as gains
@@ -100,21 +101,6 @@ class EvalReport:
         )
 
 
-def ranked_ids(
-    db: sqlite_utils.Database,
-    theme: str,
-    key: str,
-    excluded: frozenset[str] | set[str] = frozenset(),
-) -> list[tuple[str, str]]:
-    """(call id, language) by descending stored score, ties by id, whatever the call's status."""
-    rows = db.execute(
-        "SELECT s.call_id, c.language FROM scores s JOIN calls c ON c.id = s.call_id"
-        " WHERE s.theme = ? AND s.method = ? ORDER BY s.score DESC, s.call_id",
-        [theme, key],
-    ).fetchall()
-    return [(call_id, language) for call_id, language in rows if call_id not in excluded]
-
-
 def evaluate_stored(
     db: sqlite_utils.Database,
     judgments: dict[str, dict[str, int]],
@@ -132,7 +118,7 @@ def evaluate_stored(
     for theme, grades in judgments.items():
         excluded = set((exclude or {}).get(theme, {})) - set(grades)
         excluded |= (reviewed or {}).get(theme, set())
-        ranking = ranked_ids(db, theme, key, excluded)
+        ranking = [(c, lang) for c, lang in ranked_ids(db, theme, key) if c not in excluded]
         languages = {call_id: language for call_id, language in ranking}
         result = {"all": metrics([c for c, _ in ranking], grades)}
         for language in ("it", "en"):

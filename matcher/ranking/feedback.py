@@ -1,18 +1,11 @@
-"""The working group's review decisions, and how they move similar calls up or down."""
+"""How the working group's review decisions move similar calls up or down."""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 
 import numpy as np
-import sqlite_utils
 
-from matcher.errors import MatcherError
-from matcher.store import get_call
-from matcher.store.migrations import transaction
-
-DECISIONS = ("shortlist", "reject", "applied")
 POSITIVE = frozenset({"shortlist", "applied"})
 # A call much closer to the group's shortlisted calls than the collection's typical call gains
 # up to this many points (and loses as many when close to rejected ones).
@@ -24,56 +17,9 @@ CLOSE_FROM, CLOSE_AT = 90.0, 99.5
 FULL_EFFECT_DECISIONS = 3
 
 
-class ReviewError(MatcherError):
-    """A review decision that cannot be recorded (unknown call, decision or theme; no reviewer)."""
-
-
-def record_review(
-    db: sqlite_utils.Database,
-    call_id: str,
-    theme: str,
-    decision: str,
-    reviewer: str,
-    now: datetime,
-    note: str = "",
-    themes: tuple[str, ...] = (),
-) -> str:
-    """Store one decision (who and when); returns the id of the call it applies to."""
-    if decision not in DECISIONS:
-        raise ReviewError(f"unknown decision {decision!r}; use one of {', '.join(DECISIONS)}")
-    if not reviewer.strip():
-        raise ReviewError("a decision needs a reviewer: pass --reviewer or set MATCHER_REVIEWER")
-    if themes and theme not in themes:
-        raise ReviewError(f"unknown theme {theme!r}; themes: {', '.join(themes)}")
-    found = get_call(db, call_id)
-    if found is None:
-        raise ReviewError(f"no call with id {call_id!r}")
-    target = found[0].id
-    with transaction(db):
-        db.execute(
-            "INSERT INTO reviews (call_id, theme, decision, reviewer, note, decided_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [target, theme, decision, reviewer.strip(), note, now.astimezone(UTC).isoformat()],
-        )
-    return target
-
-
-def latest_decisions(db: sqlite_utils.Database, theme: str) -> dict[str, str]:
-    """The most recent decision on each call for a theme."""
-    # A decision follows its call when another portal's copy of it later becomes the one that
-    # is shown (dedupe): it is keyed by the surviving id. Recording order decides "latest".
-    rows = db.execute(
-        "SELECT COALESCE(c.merged_into, r.call_id), r.decision FROM reviews r"
-        " LEFT JOIN calls c ON c.id = r.call_id WHERE r.theme = ? ORDER BY r.id",
-        [theme],
-    ).fetchall()
-    return {call_id: decision for call_id, decision in rows}
-
-
-def decisions_digest(decisions: dict[str, str]) -> str:
-    """Changes with the decisions and with how they are turned into points."""
-    rules = f"{MAX_POINTS}/{CLOSE_FROM}/{CLOSE_AT}/{FULL_EFFECT_DECISIONS}"
-    blob = rules + "\n" + "\n".join(f"{k}={v}" for k, v in sorted(decisions.items()))
+def decisions_fingerprint(decisions: dict[str, str]) -> str:
+    """Changes with the decisions (how they become points is part of the scoring formula)."""
+    blob = "\n".join(f"{k}={v}" for k, v in sorted(decisions.items()))
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

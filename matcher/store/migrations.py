@@ -1,4 +1,4 @@
-"""Numbered schema migrations, applied in order when a store is opened, and transactions."""
+"""Numbered schema migrations, applied in order when a store is opened."""
 
 from __future__ import annotations
 
@@ -6,18 +6,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-
-class transaction:  # noqa: N801 - used as `with transaction(db):`
-    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
-
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.conn = db.conn
-
-    def __enter__(self) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+from matcher.store.db import transaction
 
 
 def m001_initial(db: sqlite_utils.Database) -> None:
@@ -85,10 +74,38 @@ def m003_features(db: sqlite_utils.Database) -> None:
     )
 
 
+def m004_names_and_freshness(db: sqlite_utils.Database) -> None:
+    # Vectors are keyed by the hash of the text they embed (not the call's content hash).
+    db.execute("ALTER TABLE vectors RENAME COLUMN content_hash TO text_hash")
+    # Scores are derived data: rebuilt by the next `matcher rank`. Each row remembers the call's
+    # content hash it was computed from, so a read can tell which calls changed since; one
+    # freshness record per (theme, ranking key) replaces inputs_hash and the meta entries.
+    db.execute("DROP TABLE scores")
+    db.execute(
+        """CREATE TABLE scores (
+            call_id TEXT NOT NULL, theme TEXT NOT NULL, ranking_key TEXT NOT NULL,
+            score REAL NOT NULL, applicable INTEGER NOT NULL, explanation TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            PRIMARY KEY (theme, ranking_key, call_id)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE rankings (
+            theme TEXT NOT NULL, ranking_key TEXT NOT NULL, fingerprint TEXT NOT NULL,
+            computed_at TEXT NOT NULL, theme_digest TEXT NOT NULL, formula TEXT NOT NULL,
+            last_review INTEGER NOT NULL,
+            PRIMARY KEY (theme, ranking_key)
+        )"""
+    )
+    db.execute("DELETE FROM meta WHERE key LIKE 'scores:%'")
+    db.execute("CREATE INDEX calls_merged ON calls(merged_into)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_ranking,
     m003_features,
+    m004_names_and_freshness,
 ]
 
 

