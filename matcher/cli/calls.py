@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from matcher import jobs
@@ -73,7 +73,7 @@ def scrape(
                         TextColumn("{task.completed} items"), TimeElapsedColumn(),
                         console=Console(stderr=True), transient=True)  # fmt: skip
     with progress:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def advance(portal: str, items: int) -> None:
             if portal not in tasks:
