@@ -18,7 +18,7 @@ from matcher.normalize.timezones import local_midnight, parse_iso
 
 log = logging.getLogger(__name__)
 
-LIST_FIELDS = ("deadlines", "links", "aliases", "beneficiaries", "topics")
+LIST_FIELDS = ("deadlines", "links", "aliases", "beneficiaries", "topics", "date_issues")
 # Fields of `calls --json` that are computed on read: accepted, never stored.
 COMPUTED_FIELDS = (
     "status", "next_deadline", "days_to_deadline", "first_seen", "last_changed", "vanished_at",
@@ -147,6 +147,7 @@ def row_to_import_call(row: dict[str, Any]) -> Call:
         aliases=_list(row.get("aliases")),
         kind=str(row.get("kind") or "call"),
         source_updated=_date_value(row.get("source_updated"), tz, raw_id)[0],
+        date_issues=_list(row.get("date_issues")),
     )
 
 

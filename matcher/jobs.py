@@ -39,6 +39,7 @@ from matcher.store import (
     start_run,
     upsert_calls,
 )
+from matcher.store.lock import writing
 from scrapers import PORTALS, dedupe_priority
 from scrapers.base import Portal, run_portal
 from scrapers.http import replay_client
@@ -74,6 +75,18 @@ def scrape(
     `sources` holds each portal's section of sources.toml. A portal that fails is recorded
     in its run row and the others go on.
     """
+    with writing(db, "matcher scrape", now):
+        return _scrape(db, portals, client_for, sources, now, progress)
+
+
+def _scrape(
+    db: sqlite_utils.Database,
+    portals: Sequence[Portal],
+    client_for: ClientFor,
+    sources: dict[str, dict[str, Any]],
+    now: datetime,
+    progress: ScrapeProgress | None,
+) -> ScrapeReport:
     repair_interrupted_runs(db, now)
     report = ScrapeReport(run_id=uuid.uuid4().hex[:12])
     for portal in portals:
@@ -106,14 +119,16 @@ def rank(
 
     `embedder` may be passed when the caller already loaded the configuration's model.
     """
-    embedder = embedder if embedder is not None else load_embedder(config)
-    return rank_calls(db, themes, config, now, embedder=embedder, progress=progress)
+    with writing(db, "matcher rank", now):
+        embedder = embedder if embedder is not None else load_embedder(config)
+        return rank_calls(db, themes, config, now, embedder=embedder, progress=progress)
 
 
 def import_calls(db: sqlite_utils.Database, calls: Iterable[Call], now: datetime) -> dict[str, int]:
     """Store calls from a file (never marks anything vanished), then fold duplicates."""
-    counts = upsert_calls(db, calls, now)
-    dedupe(db)
+    with writing(db, "matcher import", now):
+        counts = upsert_calls(db, calls, now)
+        dedupe(db)
     return counts
 
 
@@ -133,6 +148,13 @@ def load_snapshot(db: sqlite_utils.Database, snapshot: Path) -> tuple[datetime, 
     as_of = parse_iso(meta["as_of"])
     if as_of is None or as_of.tzinfo is None:
         raise ConfigError(f"{snapshot / 'snapshot.toml'}: as_of must be an ISO instant with offset")
+    with writing(db, "matcher demo", as_of):
+        return _load_snapshot(db, snapshot, meta, as_of)
+
+
+def _load_snapshot(
+    db: sqlite_utils.Database, snapshot: Path, meta: dict[str, Any], as_of: datetime
+) -> tuple[datetime, ScrapeReport]:
     portals = [PORTALS[name] for name in meta["portals"]]
     report = scrape(db, portals, lambda _: replay_client(snapshot),
                     load_sources(snapshot / "sources.toml"), as_of)  # fmt: skip

@@ -47,6 +47,9 @@ class Call:
     aliases: list[str] = field(default_factory=list)
     kind: str = "call"
     source_updated: datetime | None = None
+    # Dates the source gave that cannot be right (year 9999, a deadline before the opening): kept
+    # out of `opening` and `deadlines`, so out of the status, and shown to readers as a warning.
+    date_issues: list[str] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -77,6 +80,8 @@ class Call:
             "topics": self.topics,
             "kind": self.kind,
         }
+        if self.date_issues:  # only when present, so older hashes stay valid
+            payload["date_issues"] = self.date_issues
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

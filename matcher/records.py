@@ -43,4 +43,5 @@ def call_to_json(call: Call, history: dict[str, Any], now: datetime) -> dict[str
         "tz": call.tz,
         "topics": call.topics,
         "source_updated": iso_or_none(call.source_updated),
+        "date_issues": call.date_issues,
     }

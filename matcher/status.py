@@ -31,14 +31,14 @@ def future_deadlines(call: Call, now: datetime) -> list[datetime]:
 def compute_status(call: Call, now: datetime) -> str:
     """One of forthcoming, open, open_ended, closed, unknown (see DESIGN: Status)."""
     _require_aware(now)
-    if call.status_hint == "closed":
-        return "closed"
+    # Dates decide: a source's label ("In corso", "Chiuso") was true when the page was read,
+    # so it speaks only for a call without usable dates.
     if call.opening is not None and call.opening > now:
         return "forthcoming"
     if call.deadlines:
         return "open" if future_deadlines(call, now) else "closed"
-    if call.status_hint == "open_ended":
-        return "open_ended"
+    if call.status_hint in ("closed", "open_ended"):
+        return call.status_hint
     return "unknown"
 
 

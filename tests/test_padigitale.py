@@ -96,10 +96,11 @@ def test_yearly_edition_with_the_same_title_gets_another_id():
     assert (ids[0] != ids[1], ids[0] == ids[2]) == (True, True)
 
 
-def test_terminato_is_closed_even_while_the_dates_say_open():
+def test_dates_decide_over_terminato_which_was_true_only_when_the_file_was_read():
     call = padigitale.to_call(rows()[1])
-    assert call is not None
-    assert compute_status(call, datetime(2025, 8, 1, tzinfo=UTC)) == "closed"
+    assert call is not None and call.status_hint == "closed"
+    assert compute_status(call, datetime(2025, 8, 1, tzinfo=UTC)) == "open"
+    assert compute_status(call, datetime(2025, 9, 13, tzinfo=UTC)) == "closed"
 
 
 def test_status_follows_the_dates_when_the_label_is_not_closed():

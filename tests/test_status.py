@@ -37,9 +37,12 @@ def test_future_opening_makes_a_call_forthcoming():
     assert compute_status(call, datetime(2026, 12, 1, tzinfo=UTC)) == "forthcoming"
 
 
-def test_source_saying_closed_wins_over_a_future_deadline():
-    call = make_call(status_hint="closed")
-    assert compute_status(call, datetime(2026, 1, 1, tzinfo=UTC)) == "closed"
+def test_source_saying_closed_speaks_only_for_a_call_without_dates():
+    assert (
+        compute_status(make_call(status_hint="closed"), datetime(2026, 1, 1, tzinfo=UTC)) == "open"
+    )
+    undated = make_call(status_hint="closed", deadlines=[])
+    assert compute_status(undated, datetime(2026, 1, 1, tzinfo=UTC)) == "closed"
 
 
 def test_call_without_deadline_is_open_ended_only_when_the_source_says_so():

@@ -34,7 +34,8 @@ def test_store_is_created_in_wal_mode_with_migrations_applied(tmp_path):
     mode = db.execute("PRAGMA journal_mode").fetchone()[0]
     applied = db.execute("SELECT number, name FROM _migrations").fetchall()
     assert (mode, [name for _, name in applied]) == (
-        "wal", ["m001_initial", "m002_ranking", "m003_features", "m004_names_and_freshness"],
+        "wal", ["m001_initial", "m002_ranking", "m003_features", "m004_names_and_freshness",
+               "m005_date_issues_and_missing_listings"],
     )  # fmt: skip
     open_db(tmp_path / "new.db")  # reopening applies nothing twice
 
@@ -66,6 +67,7 @@ def test_changed_call_is_updated_and_unchanged_call_only_seen(db):
 
 def test_call_missing_from_complete_listing_is_marked_vanished_not_deleted(db):
     save_result(db, "eu_ftop", ScrapeResult([make_call("A"), make_call("B")]), T0)
+    save_result(db, "eu_ftop", ScrapeResult([make_call("A")]), T0)  # missing once: kept
     summary = save_result(db, "eu_ftop", ScrapeResult([make_call("A")]), T1)
     _, history = get_call(db, "eu_ftop:B")
     assert (summary.vanished, history["vanished_at"], ids(db)) == (
@@ -97,6 +99,7 @@ def test_much_smaller_listing_is_suspect(db):
 
 def test_portal_allowed_to_be_empty_may_empty_out(db):
     save_result(db, "feeds", ScrapeResult([make_call("A", portal="feeds")]), T0)
+    save_result(db, "feeds", ScrapeResult([]), T0, allow_empty=True)
     summary = save_result(db, "feeds", ScrapeResult([]), T1, allow_empty=True)
     assert (summary.status, summary.vanished) == ("ok", 1)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -183,11 +184,14 @@ def test_public_administration_beneficiary_makes_public_bodies_eligible() -> Non
     assert (call.beneficiaries, call.public_bodies_eligible) == (["pubblica amministrazione"], True)
 
 
-def test_post_filed_among_closed_calls_is_closed_whatever_its_dates() -> None:
+def test_post_filed_among_closed_calls_is_closed_where_its_dates_do_not_say_otherwise() -> None:
     call = wordpress.to_call(post("sicilia_wp_posts.json", 145569), SICILIA)
     assert call is not None
     assert call.status_hint == "closed"
-    assert compute_status(call, datetime(2025, 9, 1, tzinfo=UTC)) == "closed"
+    # its deadline, 21/11/2025 23:59, decides: the category was true when the page was read
+    assert compute_status(call, datetime(2025, 9, 1, tzinfo=UTC)) == "open"
+    assert compute_status(call, datetime(2025, 11, 22, tzinfo=UTC)) == "closed"
+    assert compute_status(replace(call, deadlines=[]), datetime(2025, 9, 1, tzinfo=UTC)) == "closed"
 
 
 def test_paging_follows_x_wp_totalpages_when_the_site_sends_it() -> None:

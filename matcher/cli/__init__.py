@@ -10,6 +10,7 @@ import click
 from matcher import config
 from matcher.cli.calls import calls_command, import_command, scrape, show
 from matcher.cli.demo import demo
+from matcher.cli.maintenance import backup_command, restore_command
 from matcher.cli.ranking import eval_command, rank_command, review_command, shortlist_command
 from matcher.errors import MatcherError
 
@@ -46,7 +47,7 @@ def cli(ctx: click.Context, db_path: Path | None, verbose: bool) -> None:
 
 for _command in (
     scrape, calls_command, show, import_command, rank_command, shortlist_command,
-    review_command, eval_command, demo,
+    review_command, eval_command, demo, backup_command, restore_command,
 ):  # fmt: skip
     cli.add_command(_command)
 

@@ -82,6 +82,9 @@ def scrape(
 
         report = jobs.scrape(db, [PORTALS[n] for n in names], client_for, sources, now, advance)
     print_summary(report.summaries)
+    for summary in report.summaries:
+        for warning in summary.warnings:
+            click.echo(f"Warning: {warning}", err=True)
     for summary in report.failed:
         first = summary.errors[0] if summary.errors else summary.status
         click.echo(

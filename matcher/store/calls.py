@@ -10,14 +10,16 @@ from typing import Any
 import sqlite_utils
 
 from matcher.models import Call, ScrapeResult
-from matcher.store.db import query, transaction
+from matcher.normalize.plausible import plausible_dates
+from matcher.store.db import chunks, marks, query, transaction
 from matcher.store.rows import CALL_COLUMNS, call_to_row, row_to_call
 from matcher.store.runs import RunSummary, finish_run
 
-# A listing this much smaller than the calls we hold for the portal is suspect: a layout change
-# or a half-served page is more likely than half the calls closing at once.
+# A listing this much smaller than the calls we hold for the portal is suspect, whatever the
+# portal's size: a layout change or a half-served page is likelier than half the calls closing.
 SUSPECT_RATIO = 0.5
-SUSPECT_MIN_ACTIVE = 20
+# Complete listings in a row a call must be missing from before it is marked vanished.
+MISSING_LISTINGS_TO_VANISH = 2
 
 History = dict[str, str | None]
 
@@ -34,12 +36,18 @@ def save_result(
 ) -> RunSummary:
     """Write one portal's result in one transaction and return its summary.
 
-    Calls missing from a complete, error-free, non-suspect listing are marked vanished; nothing
-    is ever deleted.
+    Nothing is ever deleted. A call missing from a complete, error-free, non-suspect listing
+    is counted missing; missing from two such listings in a row, it is marked vanished (a
+    portal that drops an item for one day, as they do while editing it, loses nothing).
     """
     summary = RunSummary(portal=portal, errors=list(result.errors))
-    calls = {call.id: call for call in result.calls}
+    calls = {call.id: plausible_dates(call) for call in result.calls}
     summary.fetched = len(calls)
+    flagged = sorted(i for i, call in calls.items() if call.date_issues)
+    if flagged:
+        summary.date_issues = len(flagged)
+        summary.warnings.append(f"{portal}: {len(flagged)} calls with implausible dates, kept "
+                                f"out of the status: {', '.join(flagged[:10])}")  # fmt: skip
     stamp = now.isoformat()
     with transaction(db):
         active = _active_ids(db, portal)
@@ -58,13 +66,24 @@ def save_result(
             summary.errors.append(f"{portal}: {suspect}; nothing marked vanished")
             summary.status = "suspect"
         else:
-            gone = sorted(active - calls.keys())
-            summary.vanished = len(gone)
-            db.conn.executemany(
-                "UPDATE calls SET vanished_at = ? WHERE id = ?", [(stamp, i) for i in gone]
-            )
+            summary.vanished = _count_missing(db, sorted(active - calls.keys()), stamp)
         finish_run(db, summary, run_row, run_id, stamp)
     return summary
+
+
+def _count_missing(db: sqlite_utils.Database, missing: list[str], stamp: str) -> int:
+    """One more complete listing without these calls; those missing twice in a row vanish."""
+    gone = 0
+    for chunk in chunks(missing):
+        db.execute(f"UPDATE calls SET missing_listings = missing_listings + 1 WHERE id IN"
+                   f" ({marks(chunk)})", chunk)  # fmt: skip
+        cursor = db.execute(
+            f"UPDATE calls SET vanished_at = ? WHERE id IN ({marks(chunk)})"
+            " AND missing_listings >= ?",
+            [stamp, *chunk, MISSING_LISTINGS_TO_VANISH],
+        )
+        gone += cursor.rowcount
+    return gone
 
 
 def _active_ids(db: sqlite_utils.Database, portal: str) -> set[str]:
@@ -77,13 +96,13 @@ def _active_ids(db: sqlite_utils.Database, portal: str) -> set[str]:
 def _suspect_reason(fetched: int, active: int, allow_empty: bool) -> str | None:
     if fetched == 0 and active > 0 and not allow_empty:
         return f"suspect listing: 0 items where {active} calls are stored"
-    if active >= SUSPECT_MIN_ACTIVE and fetched < active * SUSPECT_RATIO:
+    if fetched and fetched < active * SUSPECT_RATIO:
         return f"suspect listing: {fetched} items where {active} calls are stored"
     return None
 
 
 def _upsert(db: sqlite_utils.Database, call: Call, stamp: str) -> str:
-    row = call_to_row(call)
+    row = call_to_row(plausible_dates(call))
     existing = db.execute(
         "SELECT content_hash, vanished_at FROM calls WHERE id = ?", [call.id]
     ).fetchone()
@@ -95,12 +114,12 @@ def _upsert(db: sqlite_utils.Database, call: Call, stamp: str) -> str:
         return "new"
     if existing[0] == row["content_hash"]:
         db.execute(
-            "UPDATE calls SET last_seen = ?, vanished_at = NULL, links = ?, aliases = ?"
-            " WHERE id = ?",
+            "UPDATE calls SET last_seen = ?, vanished_at = NULL, missing_listings = 0, links = ?,"
+            " aliases = ? WHERE id = ?",
             [stamp, row["links"], row["aliases"], call.id],
         )
         return "same"
-    row.update(last_seen=stamp, last_changed=stamp, vanished_at=None)
+    row.update(last_seen=stamp, last_changed=stamp, vanished_at=None, missing_listings=0)
     assignments = ", ".join(f"{column} = ?" for column in row)
     db.execute(f"UPDATE calls SET {assignments} WHERE id = ?", [*row.values(), call.id])
     return "changed"

@@ -36,7 +36,7 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
         db = sqlite_utils.Database(conn)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
-        migrate(db)
+        migrate(db, path)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path} is not a usable database: {exc}") from exc
     except OSError as exc:
@@ -67,3 +67,24 @@ def chunks(values: list, size: int = 500) -> list[list]:
 
 def marks(values: list) -> str:
     return ", ".join("?" * len(values))
+
+
+def copy_store(db: sqlite_utils.Database, target: Path) -> Path:
+    """A consistent copy of the store at `target`, taken with SQLite's online backup API, so
+    readers and a writer may go on meanwhile (the copy holds the last committed state)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    destination = sqlite3.connect(partial)
+    try:
+        db.conn.backup(destination)
+    finally:
+        destination.close()
+    partial.replace(target)  # never a half-written file under the final name
+    return target
+
+
+def db_path(db: sqlite_utils.Database) -> Path | None:
+    """The file of an open store (None for an in-memory one)."""
+    row = db.execute("PRAGMA database_list").fetchone()
+    return Path(row[2]) if row and row[2] else None

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import sqlite_utils
 
-from matcher.store.db import transaction
+from matcher.store.db import copy_store, transaction
 
 
 def m001_initial(db: sqlite_utils.Database) -> None:
@@ -101,17 +102,31 @@ def m004_names_and_freshness(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX calls_merged ON calls(merged_into)")
 
 
+def m005_date_issues_and_missing_listings(db: sqlite_utils.Database) -> None:
+    # Implausible dates a source gave (kept out of the status), and how many complete listings
+    # in a row a call has been missing from: it vanishes at the second, not the first.
+    db.execute("ALTER TABLE calls ADD COLUMN date_issues TEXT")
+    db.execute("ALTER TABLE calls ADD COLUMN missing_listings INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE runs ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]'")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_ranking,
     m003_features,
     m004_names_and_freshness,
+    m005_date_issues_and_missing_listings,
 ]
 
 
-def migrate(db: sqlite_utils.Database) -> None:
+def migrate(db: sqlite_utils.Database, path: Path) -> None:
+    """Apply the migrations not yet applied; a store that already holds data is first copied
+    to `<path>.before-m<N>.bak`, so an upgrade can always be undone."""
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (number INTEGER PRIMARY KEY, name TEXT)")
     done = {row[0] for row in db.execute("SELECT number FROM _migrations").fetchall()}
+    todo = [n for n in range(1, len(MIGRATIONS) + 1) if n not in done]
+    if todo and done:
+        copy_store(db, path.with_name(f"{path.name}.before-m{todo[0]:03d}.bak"))
     for number, migration in enumerate(MIGRATIONS, start=1):
         if number in done:
             continue

@@ -7,14 +7,15 @@ from datetime import datetime
 from typing import Any
 
 from matcher.models import Call
+from matcher.normalize.plausible import plausible_dates
 from matcher.normalize.timezones import parse_iso
 
-_JSON_LIST_FIELDS = ("links", "aliases", "beneficiaries", "topics")
+_JSON_LIST_FIELDS = ("links", "aliases", "beneficiaries", "topics", "date_issues")
 CALL_COLUMNS = (
     "portal", "native_id", "title", "url", "links", "aliases", "language", "territory",
     "programme", "opening", "deadlines", "deadline_time_known", "tz", "status_hint",
     "budget_eur", "beneficiaries", "public_bodies_eligible", "topics", "summary", "text",
-    "kind", "source_updated",
+    "kind", "source_updated", "date_issues",
 )  # fmt: skip
 
 
@@ -37,9 +38,9 @@ def call_to_row(call: Call) -> dict[str, Any]:
 
 
 def row_to_call(row: dict[str, Any]) -> Call:
-    """The inverse of call_to_row."""
+    """The inverse of call_to_row (a row written before dates were checked is checked now)."""
     eligible = row["public_bodies_eligible"]
-    return Call(
+    call = Call(
         portal=row["portal"],
         native_id=row["native_id"],
         title=row["title"],
@@ -62,7 +63,9 @@ def row_to_call(row: dict[str, Any]) -> Call:
         aliases=json.loads(row["aliases"] or "[]"),
         kind=row["kind"] or "call",
         source_updated=parse_iso(row["source_updated"]),
+        date_issues=json.loads(row.get("date_issues") or "[]"),
     )
+    return plausible_dates(call)
 
 
 def _aware(value: str) -> datetime:

@@ -23,6 +23,8 @@ class RunSummary:
     vanished: int = 0
     errors: list[str] = field(default_factory=list)
     status: str = "ok"  # ok | incomplete | failed | suspect
+    warnings: list[str] = field(default_factory=list)  # stored, yet worth a look
+    date_issues: int = 0  # calls whose implausible dates were kept out of their status
 
 
 def start_run(db: sqlite_utils.Database, run_id: str, portal: str, now: datetime) -> int:
@@ -52,17 +54,18 @@ def finish_run(
     values = [
         stamp, summary.fetched, summary.new, summary.changed, summary.vanished,
         json.dumps(summary.errors, ensure_ascii=False), summary.status,
+        json.dumps(summary.warnings, ensure_ascii=False),
     ]  # fmt: skip
     if run_row:
         db.execute(
             "UPDATE runs SET finished = ?, fetched = ?, new = ?, changed = ?, vanished = ?,"
-            " errors = ?, status = ? WHERE id = ?",
+            " errors = ?, status = ?, warnings = ? WHERE id = ?",
             [*values, run_row],
         )
     else:
         db.execute(
             "INSERT INTO runs (finished, fetched, new, changed, vanished, errors, status,"
-            " run_id, portal, started) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " warnings, run_id, portal, started) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [*values, run_id, summary.portal, stamp],
         )
 
@@ -72,6 +75,7 @@ def recent_runs(db: sqlite_utils.Database, limit: int = 20) -> list[dict[str, An
     rows = query(db, "SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit])
     for row in rows:
         row["errors"] = json.loads(row["errors"] or "[]")
+        row["warnings"] = json.loads(row["warnings"] or "[]")
     return rows
 
 
@@ -83,4 +87,5 @@ def last_runs(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     )
     for row in rows:
         row["errors"] = json.loads(row["errors"] or "[]")
+        row["warnings"] = json.loads(row["warnings"] or "[]")
     return rows

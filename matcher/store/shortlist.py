@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from matcher.models import Call
+from matcher.normalize.plausible import plausible_dates
 from matcher.normalize.timezones import parse_iso
 from matcher.status import compute_status, days_to_deadline, next_deadline
 from matcher.store.db import query
@@ -96,15 +97,17 @@ def shortlist_rows(
 
 def _dated_call(row: dict[str, Any]) -> Call:
     """Just what status and deadlines are computed from."""
-    return Call(
-        portal=row["portal"],
-        native_id=row["native_id"],
-        title=row["title"],
-        opening=parse_iso(row["opening"]),
-        deadlines=[d for d in map(parse_iso, json.loads(row["deadlines"] or "[]")) if d],
-        deadline_time_known=bool(row["deadline_time_known"]),
-        tz=row["tz"] or "Europe/Brussels",
-        status_hint=row["status_hint"],
+    return plausible_dates(
+        Call(
+            portal=row["portal"],
+            native_id=row["native_id"],
+            title=row["title"],
+            opening=parse_iso(row["opening"]),
+            deadlines=[d for d in map(parse_iso, json.loads(row["deadlines"] or "[]")) if d],
+            deadline_time_known=bool(row["deadline_time_known"]),
+            tz=row["tz"] or "Europe/Brussels",
+            status_hint=row["status_hint"],
+        )
     )
 
 
