@@ -1,9 +1,8 @@
-"""`matcher import`: JSON Lines or CSV with the `calls --json` field names, back into Calls."""
+"""`matcher import`: JSON Lines or CSV (the `calls --json` fields, or an office's Italian
+columns) back into Calls; each bad row is rejected with its line, the rest loads."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
 from dataclasses import dataclass, field
@@ -13,7 +12,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from matcher.errors import ImportFileError
+from matcher.import_csv import csv_rows, decode
 from matcher.models import Call
+from matcher.normalize.amounts import parse_amount
+from matcher.normalize.ids import title_date_id
+from matcher.normalize.itdates import parse_it_date
+from matcher.normalize.language import detect_language
+from matcher.normalize.text import shorten
 from matcher.normalize.timezones import local_midnight, parse_iso
 
 log = logging.getLogger(__name__)
@@ -42,10 +47,13 @@ class ParsedFile:
 def read_import_file(path: Path) -> ParsedFile:
     """Parse a JSON Lines (.jsonl/.json) or CSV file; bad rows are rejected with their line."""
     try:
-        raw = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImportFileError(f"cannot read {path}: {exc}") from exc
-    rows = _csv_rows(raw) if path.suffix.lower() == ".csv" else _jsonl_rows(raw, path)
+        raw = decode(path.read_bytes())
+    except OSError as exc:
+        raise ImportFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if path.suffix.lower() == ".csv":
+        rows = csv_rows(raw, KNOWN_FIELDS, LIST_FIELDS)
+    else:
+        rows = _jsonl_rows(raw)
     parsed = ParsedFile()
     unknown: set[str] = set()
     for line, row in rows:
@@ -63,7 +71,7 @@ def read_import_file(path: Path) -> ParsedFile:
     return parsed
 
 
-def _jsonl_rows(raw: str, path: Path) -> list[tuple[int, dict[str, Any] | str]]:
+def _jsonl_rows(raw: str) -> list[tuple[int, dict[str, Any] | str]]:
     rows: list[tuple[int, dict[str, Any] | str]] = []
     for number, line in enumerate(raw.splitlines(), start=1):
         if not line.strip():
@@ -77,50 +85,32 @@ def _jsonl_rows(raw: str, path: Path) -> list[tuple[int, dict[str, Any] | str]]:
     return rows
 
 
-def _csv_rows(raw: str) -> list[tuple[int, dict[str, Any] | str]]:
-    first_line = raw.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(raw), delimiter=delimiter)
-    rows: list[tuple[int, dict[str, Any] | str]] = []
-    for record in reader:
-        row: dict[str, Any] = {}
-        for key, value in record.items():
-            if key is None:
-                continue
-            key = key.strip()
-            if key in LIST_FIELDS:
-                row[key] = [item.strip() for item in (value or "").split("|") if item.strip()]
-            else:
-                row[key] = value if value != "" else None
-        rows.append((reader.line_num, row))
-    return rows
-
-
 def row_to_import_call(row: dict[str, Any]) -> Call:
     """One import row as a Call; ValueError names what is missing or malformed."""
-    raw_id = str(row.get("id") or "").strip()
-    title = str(row.get("title") or "").strip()
-    if not raw_id:
-        raise ValueError("row has no id")
+    title = " ".join(str(row.get("title") or "").split())
     if not title:
-        raise ValueError(f"row {raw_id!r} has no title")
+        raise ValueError("row without a title")
+    raw_id = str(row.get("id") or "").strip()
     portal = str(row.get("portal") or "import").strip()
-    native = str(row.get("native_id") or "").strip()
-    if not native:
-        native = raw_id.removeprefix(f"{portal}:")
-    tz = str(row.get("tz") or "").strip() or (
-        "Europe/Rome" if row.get("language") == "it" else "Europe/Brussels"
-    )
+    text = str(row.get("text") or "")
+    language = str(row.get("language") or "") or detect_language(f"{title}\n{text}")
+    tz = str(row.get("tz") or "").strip() or ("Europe/Rome" if language == "it" else
+                                              "Europe/Brussels")  # fmt: skip
+    name = raw_id or title
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"call {raw_id!r}: unknown time zone {tz!r}") from exc
-    for name in LIST_FIELDS:
-        if row.get(name) not in (None, "") and not isinstance(row[name], str | list):
-            raise ValueError(f"call {raw_id!r}: {name} must be a list")
-    deadlines, time_known = _deadlines(row.get("deadlines") or [], tz, raw_id)
+        raise ValueError(f"call {name!r}: unknown time zone {tz!r}") from exc
+    for key in LIST_FIELDS:
+        if row.get(key) not in (None, "") and not isinstance(row[key], str | list):
+            raise ValueError(f"call {name!r}: {key} must be a list")
+    deadlines, time_known = _deadlines(row.get("deadlines") or [], tz, name)
     if row.get("deadline_time_known") not in (None, ""):
-        time_known = _bool(row["deadline_time_known"], "deadline_time_known", raw_id) is True
+        time_known = _bool(row["deadline_time_known"], "deadline_time_known", name) is True
+    opening = _date_value(row.get("opening"), tz, name)[0]
+    native = str(row.get("native_id") or "").strip() or raw_id.removeprefix(f"{portal}:")
+    if not native:  # an office's list without ids: the same title and dates, the same id
+        native = title_date_id(title, opening or (deadlines[0] if deadlines else None))
     hint = row.get("status_hint") or None
     if hint is None and not deadlines and row.get("status") in ("closed", "open_ended"):
         hint = row["status"]
@@ -129,24 +119,24 @@ def row_to_import_call(row: dict[str, Any]) -> Call:
         native_id=native,
         title=title,
         url=str(row.get("url") or ""),
-        summary=str(row.get("summary") or ""),
-        text=str(row.get("text") or ""),
-        language=str(row.get("language") or "it"),
+        summary=str(row.get("summary") or "") or shorten(text),
+        text=text,
+        language=language,
         territory=str(row.get("territory") or ""),
         programme=str(row.get("programme") or ""),
-        opening=_date_value(row.get("opening"), tz, raw_id)[0],
+        opening=opening,
         deadlines=deadlines,
         deadline_time_known=time_known,
         tz=tz,
         status_hint=hint,
-        budget_eur=_float(row.get("budget_eur"), raw_id),
+        budget_eur=_amount(row.get("budget_eur"), name),
         beneficiaries=_list(row.get("beneficiaries")),
-        public_bodies_eligible=_bool(row.get("public_bodies_eligible"), "eligible", raw_id),
+        public_bodies_eligible=_bool(row.get("public_bodies_eligible"), "eligible", name),
         topics=_list(row.get("topics")),
         links=_list(row.get("links")),
         aliases=_list(row.get("aliases")),
         kind=str(row.get("kind") or "call"),
-        source_updated=_date_value(row.get("source_updated"), tz, raw_id)[0],
+        source_updated=_date_value(row.get("source_updated"), tz, name)[0],
         date_issues=_list(row.get("date_issues")),
     )
 
@@ -160,15 +150,19 @@ def _deadlines(values: Any, tz: str, call_id: str) -> tuple[list[datetime], bool
 
 
 def _date_value(value: Any, tz: str, call_id: str) -> tuple[datetime | None, bool]:
+    """An ISO date or instant, or an Italian date ("30/11/2026", "30 novembre 2026 ore 12")."""
     if value in (None, ""):
         return None, True
     text = str(value).strip()
     try:
-        if len(text) == 10:
+        if len(text) == 10 and text[4] == "-":
             return local_midnight(date.fromisoformat(text), tz), False
         parsed = parse_iso(text, default_tz=None)
-    except ValueError as exc:
-        raise ValueError(f"call {call_id!r}: bad date {text!r}") from exc
+    except ValueError:
+        italian = parse_it_date(text, tz)
+        if italian is None:
+            raise ValueError(f"call {call_id!r}: bad date {text!r}") from None
+        return italian.at, italian.time_known
     if parsed is None:
         return None, True
     if parsed.tzinfo is None:
@@ -176,13 +170,15 @@ def _date_value(value: Any, tz: str, call_id: str) -> tuple[datetime | None, boo
     return parsed, True
 
 
-def _float(value: Any, call_id: str) -> float | None:
+def _amount(value: Any, call_id: str) -> float | None:
     if value in (None, ""):
         return None
-    try:
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"call {call_id!r}: budget_eur {value!r} is not a number") from exc
+    amount = parse_amount(str(value))  # "1.500.000,00", "1500000.0", "€ 2 milioni"
+    if amount is None:
+        raise ValueError(f"call {call_id!r}: budget_eur {value!r} is not an amount")
+    return amount
 
 
 def _bool(value: Any, name: str, call_id: str) -> bool | None:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from matcher.config import data_dir, snapshot_dir
-from matcher.store import ShortlistFilters, load_calls, open_db, recent_runs, shortlist_rows
 from matcher.status import parse_now
+from matcher.store import ShortlistFilters, load_calls, open_db, recent_runs, shortlist_rows
 
 NOW = "2026-08-22T06:00:00+00:00"
 SNAPSHOT = snapshot_dir()

@@ -6,9 +6,10 @@ import json
 from datetime import UTC, date, datetime
 
 from click.testing import CliRunner
-from conftest import make_call
+from conftest import FIXTURES, make_call
 
 from matcher.cli import cli
+from matcher.config import data_dir
 from matcher.importer import read_import_file
 from matcher.normalize.timezones import local_midnight
 from matcher.store import open_db, upsert_calls
@@ -72,18 +73,24 @@ def test_bad_rows_are_rejected_with_line_numbers_and_the_rest_loads(tmp_path):
     path = tmp_path / "mixed.jsonl"
     path.write_text(
         '{"id": "x1", "title": "Bando uno", "colour": "blue"}\n'
-        '{"title": "Senza id"}\n'
+        '{"summary": "Senza titolo"}\n'
         "not json\n"
         '{"id": "x4", "title": "Bando quattro", "deadlines": ["31/12/2026"]}\n'
         '{"id": "x5", "title": "Bando cinque", "portal": "emilia_romagna"}\n'
+        '{"title": "Senza id", "deadlines": ["2026-12-31"]}\n'
     )
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "m.db"), "import", str(path)])
     rejected = [line for line in result.output.splitlines() if line.startswith("Rejected:")]
-    assert [line.split(":")[2] for line in rejected] == ["2", "3", "4"]
+    assert [line.split(":")[2] for line in rejected] == ["2", "3"]
     assert "ignored unknown columns: colour" in result.output
-    assert "2 calls read: 2 new" in result.output
-    ids = [row["id"] for row in exported(tmp_path / "m.db")]
-    assert ids == ["emilia_romagna:x5", "import:x1"]
+    assert "4 calls read: 4 new" in result.output
+    rows = {row["id"]: row for row in exported(tmp_path / "m.db")}
+    assert sorted(rows) == [
+        "emilia_romagna:x5", "import:9b153e3f2987", "import:x1", "import:x4",
+    ]  # fmt: skip
+    # an Italian date is read as Italians write it; a row without id gets one from its title
+    assert rows["import:x4"]["deadlines"] == ["2026-12-31T00:00:00+01:00"]
+    assert rows["import:9b153e3f2987"]["title"] == "Senza id"
 
 
 def test_rows_with_wrong_types_or_unknown_time_zone_are_rejected_not_fatal(tmp_path):
@@ -117,3 +124,66 @@ def test_reimporting_an_export_with_merged_copies_changes_nothing(tmp_path):
     assert "0 new, 0 changed, 1 unchanged" in again.output
     [row] = exported(db_path)
     assert (row["id"], row["aliases"]) == ("padigitale:pd", ["italiadomani:id"])
+
+
+OFFICE = FIXTURES / "import"
+
+
+def test_an_excel_csv_from_an_italian_office_loads_with_its_italian_columns(tmp_path):
+    parsed = read_import_file(OFFICE / "bandi_ufficio_cp1252.csv")
+    assert parsed.rejected == [] and parsed.unknown_columns == []
+    energy, digital, events = parsed.calls
+    assert (energy.portal, len(energy.native_id)) == ("import", 12)  # derived from title + date
+    assert energy.title == "Bando per la riqualificazione energetica degli edifici pubblici – 2026"
+    assert (energy.deadlines, energy.deadline_time_known) == (
+        [local_midnight(date(2026, 11, 30), "Europe/Rome")], False,
+    )  # fmt: skip
+    assert (energy.budget_eur, digital.budget_eur, events.budget_eur) == (1_500_000.0, 2_000_000.0,
+                                                                          250_000.0)  # fmt: skip
+    assert (energy.programme, energy.territory, energy.language) == (
+        "PR FESR 2021-2027", "Emilia-Romagna", "it",
+    )  # fmt: skip
+    assert (
+        energy.url == "https://www.regione.emilia-romagna.it/bandi/riqualificazione-energetica-2026"
+    )
+    assert digital.title == 'Avviso 1.4.1 "Esperienza del cittadino nei servizi pubblici" Comuni'
+    assert events.title == "Contributi per eventi culturali e turistici – €"
+    assert (
+        events.text
+        == "Sostegno a festival, rassegne e valorizzazione del patrimonio;\nanche su più righe"
+    )
+    again = read_import_file(OFFICE / "bandi_ufficio_cp1252.csv")
+    assert [c.id for c in again.calls] == [c.id for c in parsed.calls]  # the same ids every time
+
+
+def test_an_unclosed_quote_rejects_its_line_and_swallows_nothing(tmp_path):
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "o.db"), "import",
+                                      str(OFFICE / "virgolette_non_chiuse_cp1252.csv")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rejected = [line for line in result.output.splitlines() if line.startswith("Rejected:")]
+    assert len(rejected) == 1 and ":3: virgolette non chiuse" in rejected[0]
+    assert "3 calls read: 3 new" in result.output
+
+
+def test_a_file_of_which_nothing_is_accepted_exits_non_zero(tmp_path):
+    path = tmp_path / "vuoto.csv"
+    path.write_text("Titolo;Scadenza\n;31/12/2026\n;15/01/2027\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "e.db"), "import", str(path)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        f"Error: nessun bando importato da {path}: 2 righe rifiutate"
+    )
+
+
+def test_the_shipped_template_has_the_italian_columns_and_imports_once_filled(tmp_path):
+    template = data_dir() / "modello-import.csv"
+    header = template.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert (
+        header
+        == "Titolo;Link;Apertura;Scadenza;Importo;Programma;Territorio;Destinatari;Descrizione"
+    )
+    filled = tmp_path / "compilato.csv"
+    filled.write_text(header + "\nBando di prova;https://example.org/b;;31/12/2026;10.000;;;"
+                      "Comuni|Province;Testo\n", encoding="utf-8-sig")  # fmt: skip
+    [call] = read_import_file(filled).calls
+    assert (call.beneficiaries, call.budget_eur) == (["Comuni", "Province"], 10_000.0)

@@ -195,6 +195,10 @@ def import_command(obj: dict, file: Path, now_text: str | None) -> None:
         )
     for message in parsed.rejected:
         click.echo(f"Rejected: {message}", err=True)
+    if not parsed.calls:
+        raise click.ClickException(
+            f"nessun bando importato da {file}: {len(parsed.rejected)} righe rifiutate"
+        )
     db = open_db(obj["db_path"])
     counts = jobs.import_calls(db, parsed.calls, parse_now(now_text))
     click.echo(
