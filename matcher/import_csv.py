@@ -72,15 +72,17 @@ def csv_rows(
             first = end - sum(v.count("\n") for v in values)  # and of its first line
             spanned = lines[first:end]
             if any(_looks_like_a_row(line, delimiter, len(header)) for line in spanned):
-                rows.append((first, f"virgolette non chiuse: la riga {first} si prende le "
-                                    f"righe fino alla {end}; correggere e reimportare"))  # fmt: skip
+                reason = (f"virgolette non chiuse: la riga {first} si prende le righe fino "
+                          f"alla {end}; correggere e reimportare")  # fmt: skip
+                rows.append((first, reason))
                 restart = first  # index of the line after the broken one
                 break
             if not any(v.strip() for v in values):
                 continue
             if len(values) > len(header):
-                rows.append((first, f"{len(values)} campi dove l'intestazione ne ha {len(header)}: "
-                                    "separatore o virgolette da controllare"))  # fmt: skip
+                reason = (f"{len(values)} campi dove l'intestazione ne ha {len(header)}: "
+                          "separatore o virgolette da controllare")  # fmt: skip
+                rows.append((first, reason))
                 continue
             rows.append((first, _row(header, values, list_fields)))
         if restart is None:
