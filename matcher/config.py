@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from importlib.resources import files
@@ -45,19 +46,30 @@ def portal_url_from_env(portal: str) -> str | None:
     return os.environ.get(f"MATCHER_{portal.upper()}_URL") or None
 
 
+# Politeness knobs a deployment may tune: (option, type, lowest, highest, what it is).
+HTTP_SETTINGS = {
+    "MATCHER_HTTP_DELAY": ("min_delay", float, 0.0, 60.0, "seconds between requests to a host"),
+    "MATCHER_HTTP_RETRIES": ("retries", int, 0, 10, "tries after the first"),
+    "MATCHER_HTTP_BACKOFF": ("backoff", float, 0.0, 60.0, "seconds before the first retry"),
+}
+
+
 def http_settings() -> dict[str, Any]:
-    """Politeness knobs a deployment may tune: MATCHER_HTTP_DELAY (seconds between requests
-    to one host), MATCHER_HTTP_RETRIES, MATCHER_HTTP_BACKOFF (first retry wait, seconds)."""
-    names = {"MATCHER_HTTP_DELAY": "min_delay", "MATCHER_HTTP_RETRIES": "retries",
-             "MATCHER_HTTP_BACKOFF": "backoff"}  # fmt: skip
+    """The MATCHER_HTTP_* settings, checked: a wrong value names its variable and the range."""
     settings: dict[str, Any] = {}
-    for env, option in names.items():
-        value = os.environ.get(env)
-        if value:
-            try:
-                settings[option] = int(value) if option == "retries" else float(value)
-            except ValueError as exc:
-                raise ConfigError(f"{env}={value!r} is not a number") from exc
+    for env, (option, kind, low, high, meaning) in HTTP_SETTINGS.items():
+        value = os.environ.get(env, "").strip()
+        if not value:
+            continue
+        try:
+            number = kind(value)
+        except ValueError:
+            number = None
+        if number is None or not math.isfinite(number) or not low <= number <= high:
+            wanted = "a whole number" if kind is int else "a number"
+            raise ConfigError(f"{env}={value!r} is not valid: give {wanted} from {low:g} to "
+                              f"{high:g} ({meaning}), or unset it")  # fmt: skip
+        settings[option] = number
     return settings
 
 

@@ -12,9 +12,10 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rich.table import Table
 
 from matcher import jobs
-from matcher.cli.common import client_factory, now_option, print_calls_table
+from matcher.cli.common import client_factory, now_option, open_existing, print_calls_table
 from matcher.importer import read_import_file
 from matcher.models import STATUSES
+from matcher.normalize.safety import without_controls
 from matcher.records import call_to_json
 from matcher.sources import load_sources
 from matcher.status import compute_status, parse_now
@@ -138,9 +139,13 @@ def calls_command(
     """List stored calls (every status unless --status is given)."""
     now = parse_now(now_text)
     wanted = _statuses(statuses)
-    db = open_db(obj["db_path"])
+    db = open_existing(obj["db_path"])
+    loaded = load_calls(db)
+    if portal and portal not in PORTALS and portal not in {c.portal for c, _ in loaded}:
+        known = sorted(set(PORTALS) | {c.portal for c, _ in loaded})
+        raise click.UsageError(f"unknown portal {portal!r}; known: {', '.join(known)}")
     rows = []
-    for call, history in load_calls(db):
+    for call, history in loaded:
         if portal and call.portal != portal:
             continue
         if wanted and compute_status(call, now) not in wanted:
@@ -168,7 +173,7 @@ def _statuses(statuses: str | None) -> set[str]:
 @click.pass_obj
 def show(obj: dict, call_id: str, as_json: bool, now_text: str | None) -> None:
     """Show one call in full."""
-    db = open_db(obj["db_path"])
+    db = open_existing(obj["db_path"])
     found = get_call(db, call_id)
     if found is None:
         raise click.ClickException(f"no call with id {call_id!r}")
@@ -178,8 +183,8 @@ def show(obj: dict, call_id: str, as_json: bool, now_text: str | None) -> None:
         return
     for key, value in row.items():
         if key != "text":
-            click.echo(f"{key:>22}: {value}")
-    click.echo(f"\n{row['text']}")
+            click.echo(f"{key:>22}: {without_controls(str(value))}")
+    click.echo(f"\n{without_controls(row['text'])}")
 
 
 @click.command("import")

@@ -9,12 +9,16 @@ from zoneinfo import ZoneInfo
 
 import click
 import httpx
+import sqlite_utils
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from matcher import config
 from matcher.errors import ConfigError
+from matcher.normalize.safety import without_controls
 from matcher.status import parse_now
+from matcher.store import open_db
 from scrapers.base import Portal
 from scrapers.http import PortalClient, RecordingTransport, make_client, replay_client
 
@@ -57,6 +61,17 @@ def client_factory(
     return client_for
 
 
+def open_existing(path: Path) -> sqlite_utils.Database:
+    """The store at `path` for a command that reads it: a missing file is a mistyped path or a
+    store never filled, not an empty store, and creating one would hide that."""
+    if not Path(path).exists():
+        raise click.ClickException(
+            f"no database at {path}: check --db / MATCHER_DB, or make one with `matcher scrape` "
+            "(or `matcher demo` to try the tool)"
+        )
+    return open_db(path)
+
+
 def deadline_label(row: dict) -> str:
     """The next deadline in the source's zone: `31/12/2026 13:00`, or the date alone when the
     source gave no time."""
@@ -66,13 +81,19 @@ def deadline_label(row: dict) -> str:
     return f"{local:%d/%m/%Y %H:%M}" if row["deadline_time_known"] else f"{local:%d/%m/%Y}"
 
 
+def plain(value: object) -> Text:
+    """Scraped text for the terminal: never markup ([link=…], [/x]), never control sequences."""
+    return Text(without_controls(str(value)))
+
+
 def print_calls_table(rows: list[dict]) -> None:
     table = Table(title=f"{len(rows)} calls")
     for column in ("status", "next deadline", "days", "title", "id"):
         table.add_column(column, overflow="fold")
     for row in rows:
         days = "" if row["days_to_deadline"] is None else str(row["days_to_deadline"])
-        table.add_row(row["status"], deadline_label(row), days, row["title"][:90], row["id"])
+        table.add_row(row["status"], deadline_label(row), days, plain(row["title"][:90]),
+                      plain(row["id"]))  # fmt: skip
     Console(width=max(Console().width, 140)).print(table)
 
 
@@ -85,6 +106,7 @@ def print_shortlist(label: str, rows: list[dict]) -> None:
         days = "" if row["days_to_deadline"] is None else str(row["days_to_deadline"])
         why = (f"parole chiave: {', '.join(e['keywords'][:6]) or '—'}\n"
                f"{e['eligibility']['note']}\n«{e['passage'][:220]}»")  # fmt: skip
-        table.add_row(str(row["rank"]), f"{row['score']:.0f}", row["status"], days,
-                      f"{row['title']}\n{row['id']} · {row['territory']}", why)  # fmt: skip
+        call = plain(f"{row['title']}\n{row['id']} · {row['territory']}")
+        table.add_row(str(row["rank"]), f"{row['score']:.0f}", row["status"], days, call,
+                      plain(why))  # fmt: skip
     Console(width=max(Console().width, 150)).print(table)

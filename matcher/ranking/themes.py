@@ -133,6 +133,7 @@ def _applicant(table: Any, where: _Locator) -> Applicant:
         if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
             raise where.error("applicant", name, "must be a non-empty list of texts")
         lists[name] = tuple(value)
+    lists["territories"] = tuple(_territory(value, where) for value in lists["territories"])
     if canonical_region(table["region"]) is None:
         raise where.error("applicant", "region", f"{table['region']!r} is not an Italian region "
                           "(e.g. \"Emilia-Romagna\")")  # fmt: skip
@@ -142,6 +143,22 @@ def _applicant(table: Any, where: _Locator) -> Applicant:
         territories=lists["territories"],
         public_bodies=lists["public_bodies_it"] + lists["public_bodies_en"],
     )
+
+
+WIDE_TERRITORIES = ("EU", "Italia")
+
+
+def _territory(value: str, where: _Locator) -> str:
+    """A territory as calls spell it: EU, Italia or a region's official name ("Emilia Romagna"
+    becomes "Emilia-Romagna"); anything else would silently match no call."""
+    if value.strip() in WIDE_TERRITORIES:
+        return value.strip()
+    region = canonical_region(value)
+    if region is None:
+        raise where.error("applicant", "territories", f"has {value!r}, which is neither "
+                          f"{' nor '.join(WIDE_TERRITORIES)} nor an Italian region "
+                          "(e.g. \"Emilia-Romagna\")")  # fmt: skip
+    return region
 
 
 class _Locator:

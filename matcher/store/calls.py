@@ -11,6 +11,7 @@ import sqlite_utils
 
 from matcher.models import Call, ScrapeResult
 from matcher.normalize.plausible import plausible_dates
+from matcher.normalize.safety import safe_call
 from matcher.store.db import chunks, marks, query, transaction
 from matcher.store.rows import CALL_COLUMNS, call_to_row, row_to_call
 from matcher.store.runs import RunSummary, finish_run
@@ -41,7 +42,7 @@ def save_result(
     portal that drops an item for one day, as they do while editing it, loses nothing).
     """
     summary = RunSummary(portal=portal, errors=list(result.errors))
-    calls = {call.id: plausible_dates(call) for call in result.calls}
+    calls = {call.id: checked(call) for call in result.calls}
     summary.fetched = len(calls)
     flagged = sorted(i for i, call in calls.items() if call.date_issues)
     if flagged:
@@ -101,8 +102,14 @@ def _suspect_reason(fetched: int, active: int, allow_empty: bool) -> str | None:
     return None
 
 
+def checked(call: Call) -> Call:
+    """What is stored of a call: its text free of control characters, its links web links, its
+    implausible dates kept aside."""
+    return plausible_dates(safe_call(call))
+
+
 def _upsert(db: sqlite_utils.Database, call: Call, stamp: str) -> str:
-    row = call_to_row(plausible_dates(call))
+    row = call_to_row(checked(call))
     existing = db.execute(
         "SELECT content_hash, vanished_at FROM calls WHERE id = ?", [call.id]
     ).fetchone()
