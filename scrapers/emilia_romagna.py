@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
@@ -14,6 +13,7 @@ import httpx
 from matcher.errors import ConfigError, ScrapeError
 from matcher.models import Call
 from matcher.normalize.amounts import find_budget
+from matcher.normalize.eligibility import public_bodies_eligible
 from matcher.normalize.itdates import mentions_open_ended
 from matcher.normalize.kinds import classify_kind
 from matcher.normalize.timezones import IT_TZ, local_midnight, parse_iso
@@ -43,11 +43,6 @@ REGISTER_TYPES = frozenset({"Accreditamenti, albi, elenchi", "Autorizzazioni di 
 # passed and the procedure is under way: applications are closed (redturtle.bandi getBandoState).
 CLOSED_STATES = frozenset({"inprogress", "closed", "in corso", "chiuso"})
 OPEN_STATES = frozenset({"open", "attivo", "aperto"})
-_PUBLIC_BODY = re.compile(
-    r"\benti? pubblic|\benti? local|\bcomun[ei]\b|\bunion[ei] (?:d[ei]i? )?comuni"
-    r"|\bamministrazion[ei] pubblic|\bpubblic[ah] amministrazion",
-    re.IGNORECASE,
-)
 _TZ = ZoneInfo(IT_TZ)
 
 
@@ -196,13 +191,6 @@ def to_call(item: dict) -> Call | None:
         kind="register" if is_register(item) else classify_kind(title, description),
         source_updated=_instant(item.get("modified"), ref),
     )
-
-
-def public_bodies_eligible(beneficiaries: list[str]) -> bool | None:
-    """True when public bodies are among the destinatari, None when none are listed."""
-    if not beneficiaries:
-        return None
-    return any(_PUBLIC_BODY.search(b) for b in beneficiaries)
 
 
 def scrape(

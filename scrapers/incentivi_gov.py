@@ -13,6 +13,7 @@ import httpx
 from matcher.errors import ConfigError, ScrapeError
 from matcher.models import Call
 from matcher.normalize.amounts import parse_amount
+from matcher.normalize.eligibility import public_bodies_eligible
 from matcher.normalize.itdates import (
     ParsedDate,
     find_deadline,
@@ -50,8 +51,6 @@ FIELDS = (
     "zm_field_granted_costs_value", "zm_field_activity_sector_value",
     "zs_field_subject_grant", "zs_field_budget_allocation", "ds_last_update",
 )  # fmt: skip
-# Subject types (Tipologia_Soggetto) under which a comune can apply.
-PUBLIC_BODY_MARKERS = ("ente pubblico", "enti pubblici", "pubblica amministrazione")
 # A close date this far past the opening is a "while funds last" placeholder, not a deadline.
 PLACEHOLDER_SPAN = timedelta(days=730)
 
@@ -236,13 +235,6 @@ def to_call(doc: dict) -> Call | None:
 def regions(doc: dict) -> list[str]:
     """The regions whose applicants the measure serves: the full `zm_` list, duplicates removed."""
     return _unique(_values(doc, "zm_field_regions_value"))
-
-
-def public_bodies_eligible(subjects: list[str]) -> bool | None:
-    """True when a public body may apply, False when the subject types exclude them, else None."""
-    if not subjects:
-        return None
-    return any(marker in s.casefold() for s in subjects for marker in PUBLIC_BODY_MARKERS)
 
 
 def schedule(doc: dict, native_id: str = "") -> Schedule:

@@ -12,6 +12,7 @@ import httpx
 from matcher.errors import ConfigError, ScrapeError
 from matcher.models import Call
 from matcher.normalize.amounts import parse_amount
+from matcher.normalize.eligibility import public_bodies_eligible
 from matcher.normalize.ids import title_date_id
 from matcher.normalize.itdates import ParsedDate, parse_it_date
 from matcher.normalize.kinds import classify_kind
@@ -65,19 +66,6 @@ _CLOSED_STATE = re.compile(
 _URL = re.compile(r"(?:https?://|www\.)[^\s;]+")
 # Below one euro an amount is a placeholder ("0", "0,01"), not a budget.
 _MIN_AMOUNT = 1.0
-# Who is a public body in the free-text Destinatari (Comuni, enti locali, PA, Regioni, ASL…).
-_PUBLIC = re.compile(
-    r"\bcomun[ei]\b|\bent[ei] (local|pubblic|regional|di governo)|\bprovinc|\bcitt[aà] metropolitan"
-    r"|\bregion[ei]\b|amministrazion|\bpa\b|soggetti pubblici|pubblici o privati|\bambiti territ"
-    r"|\begato\b|comunit[aà] montan|\basl\b|aziende sanitarie|\bscuol|universit"
-    r"|autorit[aà] di sistema|\bistituti zooprofilattici",
-    re.IGNORECASE,
-)
-_PRIVATE = re.compile(
-    r"individu|impres|operator[ei] economic|liberi professionisti|espert|cittadin|ricercator"
-    r"|organismi di ricerca|centri di ricerca|concessionari|terzo settore",
-    re.IGNORECASE,
-)
 
 
 def fetch(client: httpx.Client, url: str) -> bytes:
@@ -185,17 +173,6 @@ def source_links(value: str) -> list[str]:
         link = found.rstrip(".,)")
         links.append(f"https://{link}" if link.startswith("www.") else link)
     return list(dict.fromkeys(links))
-
-
-def public_bodies_eligible(recipients: list[str]) -> bool | None:
-    """True when a public body is named; False when every recipient is private; else unknown."""
-    if not recipients:
-        return None
-    if any(_PUBLIC.search(r) for r in recipients):
-        return True
-    if all(_PRIVATE.search(r) for r in recipients):
-        return False
-    return None
 
 
 def scrape(

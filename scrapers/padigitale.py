@@ -13,6 +13,7 @@ import httpx
 from matcher.errors import ConfigError, ScrapeError
 from matcher.models import Call
 from matcher.normalize.amounts import parse_amount
+from matcher.normalize.eligibility import public_bodies_eligible
 from matcher.normalize.ids import title_date_id
 from matcher.normalize.itdates import ParsedDate, parse_it_date
 from matcher.normalize.timezones import IT_TZ
@@ -107,9 +108,7 @@ def to_call(row: dict[str, str], where: str = "row") -> Call | None:
         status_hint="closed" if label.casefold() in CLOSED_LABELS else None,
         budget_eur=_amount(row["totale_importo_stanziato"], where),
         beneficiaries=beneficiaries,
-        # The platform takes applications from public administrations only (Comuni, schools,
-        # ASL, regional and central bodies…): every avviso is for public bodies.
-        public_bodies_eligible=True,
+        public_bodies_eligible=public_bodies_eligible(beneficiaries),
         links=[DATASET_PAGE],
         # Every row is a funding notice of the platform: no tenders or news to classify out.
         kind="call",

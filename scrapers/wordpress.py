@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +14,7 @@ import httpx
 from matcher.errors import ScrapeError
 from matcher.models import Call
 from matcher.normalize.amounts import find_budget
+from matcher.normalize.eligibility import public_bodies_eligible
 from matcher.normalize.itdates import find_deadline, mentions_open_ended
 from matcher.normalize.kinds import classify_kind
 from matcher.normalize.language import detect_language
@@ -36,11 +36,6 @@ PAST_LAST_PAGE = "rest_post_invalid_page_number"  # WordPress's 400 for a page b
 # LazioInnova and euroinfosicilia tag posts with `destinatari-<slug>` taxonomy classes.
 _AUDIENCE = "destinatari-"
 _TOPIC_PREFIXES = ("tematiche-", "argomenti-")
-_PUBLIC_BODIES = re.compile(
-    r"\b(?:enti? pubblic\w*|pubblic\w* amministrazion\w*|comun[ei]|unioni di comuni"
-    r"|enti locali|pa)\b",
-    re.IGNORECASE,
-)
 
 
 def fetch_page(
@@ -103,13 +98,6 @@ def beneficiaries(post: dict[str, Any]) -> list[str]:
         for c in post.get("class_list") or []
         if isinstance(c, str) and c.startswith(_AUDIENCE)
     ]
-
-
-def public_bodies_eligible(audience: list[str]) -> bool | None:
-    """True when the beneficiaries include public bodies, False when they list only others."""
-    if not audience:
-        return None
-    return any(_PUBLIC_BODIES.search(who) for who in audience)
 
 
 def to_call(post: dict[str, Any], site: Site) -> Call | None:

@@ -145,12 +145,6 @@ def test_call_for_citizens_only_is_not_open_to_public_bodies():
     assert (call.opening, call.status_hint) == (None, "closed")
 
 
-def test_public_bodies_eligible_is_unknown_without_destinatari():
-    assert er.public_bodies_eligible([]) is None
-    assert er.public_bodies_eligible(["Scuole", "Università", "Enti di formazione"]) is False
-    assert er.public_bodies_eligible(["Cooperative", "Enti locali"]) is True
-
-
 def test_in_corso_is_closed_at_the_capture_date_before_the_procedure_ends():
     # Deadline 2026-05-20 passed, chiusura_procedimento_bando 2026-07-30 still ahead.
     call = er.to_call(item("30334a5b3dac437d917a0ec73eb6e4a7"))

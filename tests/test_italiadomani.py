@@ -191,20 +191,6 @@ def test_link_cells_with_several_or_schemeless_urls():
     )
 
 
-def test_public_bodies_from_the_recipients_text():
-    cases = [
-        ["Comuni e Unioni di Comuni"],
-        ["Amministrazioni pubbliche, esclusi i Comuni e le istituzioni scolastiche"],
-        ["Enti locali"],
-        ["Individui / Liberi Professionisti"],
-        ["Imprese, Università, Centri di ricerca, Organismi di ricerca"],
-        ["Enti iscritti all'albo"],
-        [],
-    ]
-    found = [italiadomani.public_bodies_eligible(c) for c in cases]
-    assert found == [True, True, True, False, True, None, None]
-
-
 def test_single_digit_month_is_read():
     assert call("140").opening == datetime(2022, 6, 20, tzinfo=ROME)
 
