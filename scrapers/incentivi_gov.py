@@ -21,7 +21,7 @@ from matcher.normalize.itdates import (
     parse_it_period,
 )
 from matcher.normalize.kinds import classify_kind
-from matcher.normalize.territory import territory_from_regions, territory_includes
+from matcher.normalize.territory import territory_from_regions
 from matcher.normalize.text import html_to_text
 from matcher.normalize.timezones import IT_TZ, local_midnight, parse_iso
 from scrapers.base import Report, response_json, shorten
@@ -35,7 +35,6 @@ DEFAULT_URL = "https://www.incentivi.gov.it/solr/coredrupal/select"
 ATTRIBUTION = "Fonte: incentivi.gov.it (Ministero delle Imprese e del Made in Italy), IODL 2.0"
 SITE = "https://www.incentivi.gov.it"
 INDEX = "incentivi"
-APPLICANT_REGION = "Emilia-Romagna"
 ROWS = 200
 MAX_PAGES = 200
 # The catalogue holds ~6k measures; far more means the `fq` filter was ignored and we are
@@ -111,7 +110,10 @@ def scrape(
     report: Report,
     config: dict[str, Any] | None = None,
 ) -> Iterator[Call]:
-    """Read the whole catalogue, then yield the measures open to Emilia-Romagna applicants.
+    """Read the whole catalogue and yield every measure with the territory it serves.
+
+    No measure is left out for its regions: whether a call applies to the applicant is the
+    ranking's decision.
 
     `since` is ignored: a full read (~30 pages) is what lets the store mark vanished calls.
     `config` is the [incentivi_gov] section of sources.toml (`url`, `rows`); `base_url`
@@ -123,9 +125,6 @@ def scrape(
     if not isinstance(rows, int) or isinstance(rows, bool) or not 1 <= rows <= 1000:
         raise ConfigError(f"[{NAME}] rows must be a whole number from 1 to 1000, not {rows!r}")
     for doc in read_listing(client, url, rows, report):
-        if not territory_includes(territory_from_regions(regions(doc)), APPLICANT_REGION):
-            report.drop(f"not open to {APPLICANT_REGION} applicants")
-            continue
         call = to_call(doc)
         if call is None:
             report.drop("document without id or title")

@@ -25,7 +25,9 @@ FIXTURES = Path(__file__).parent / "fixtures" / "incentivi_gov"
 SNAPSHOT = Path(__file__).parents[1] / "data" / "snapshot" / "incentivi_gov"
 UNWRAP = runpy.run_path(str(FIXTURES / "unwrap.py"))
 ROME = ZoneInfo("Europe/Rome")
-DROPPED = "not open to Emilia-Romagna applicants"
+# The recorded documents in their recorded order: two national measures, eleven regional ones.
+RECORDED = ["3400", "3265", "7828", "5525", "8141", "2748", "1053", "1071", "1133", "1155", "1304",
+            "1305", "1341"]  # fmt: skip
 Answer = bytes | dict | httpx.Response
 
 
@@ -65,12 +67,16 @@ def rome(*args: int) -> datetime:
     return datetime(*args, tzinfo=ROME)
 
 
-def test_recorded_listing_keeps_the_two_national_measures_and_counts_the_rest() -> None:
+def test_recorded_listing_keeps_every_measure_whatever_its_regions() -> None:
     result = scrape({"0": (FIXTURES / "select_all.json").read_bytes()})
 
-    assert [c.id for c in result.calls] == ["incentivi_gov:3265", "incentivi_gov:1071"]
-    assert (result.complete, result.errors) == (True, [])
-    assert result.dropped == {DROPPED: 11}
+    assert [c.native_id for c in result.calls] == RECORDED
+    assert [c.territory for c in result.calls][:3] == [
+        "Campania, Puglia",
+        "Italia",
+        "Basilicata, Calabria, Campania, Molise, Puglia, Sardegna, Sicilia",
+    ]
+    assert (result.complete, result.errors, result.dropped) == (True, [], {})
 
 
 def test_national_measure_with_a_stated_closing_time() -> None:
@@ -204,20 +210,21 @@ def test_regions_come_from_the_multivalued_field() -> None:
     assert incentivi_gov.to_call(source).territory == "Campania, Puglia"  # type: ignore[union-attr]
 
 
-def test_emilia_romagna_in_a_later_region_value_keeps_the_measure() -> None:
-    # Adapted: the first value (zs_) says Campania, the full list (zm_) includes Emilia-Romagna;
+def test_territory_comes_from_the_full_region_list_not_the_first_value() -> None:
+    # Adapted: the first value (zs_) says Campania, the full list (zm_) adds Emilia-Romagna;
     # and the reverse, Emilia-Romagna as first value only.
-    kept = doc("3400")
-    kept["zm_field_regions_value"] = ["Campania", "Emilia-Romagna"]
+    later = doc("3400")
+    later["zm_field_regions_value"] = ["Campania", "Emilia-Romagna"]
     misleading = doc("1053")
     misleading["zs_field_regions_value"] = "Emilia-Romagna"
 
-    result = scrape({"0": answer([kept, misleading])})
+    result = scrape({"0": answer([later, misleading])})
 
     assert [(c.native_id, c.territory) for c in result.calls] == [
-        ("3400", "Campania, Emilia-Romagna")
+        ("3400", "Campania, Emilia-Romagna"),
+        ("1053", "Marche"),
     ]
-    assert result.dropped == {DROPPED: 1}
+    assert result.dropped == {}
 
 
 @pytest.mark.parametrize(
@@ -241,7 +248,7 @@ def test_byte_order_mark_is_ignored() -> None:
     with_bom = scrape({"0": b"\xef\xbb\xbf" + plain})
 
     assert with_bom == scrape({"0": plain})
-    assert "dell’Intelligenza Artificiale" in with_bom.calls[1].text
+    assert "dell’Intelligenza Artificiale" in with_bom.calls[7].text  # nid 1071
 
 
 def test_pages_are_read_with_start_and_rows_up_to_num_found() -> None:
@@ -269,12 +276,12 @@ def test_documents_repeated_on_a_later_page_are_reported() -> None:
 
     result = scrape(pages, config={"rows": 7})
 
-    assert [c.native_id for c in result.calls] == ["3265", "1071"]
+    assert [c.native_id for c in result.calls] == RECORDED
     assert result.errors == [
         "page start=7 of https://www.incentivi.gov.it/solr/coredrupal/select repeats 1 "
         "documents; others may be missed"
     ]
-    assert result.dropped == {DROPPED: 11, "duplicate document": 1}
+    assert result.dropped == {"duplicate document": 1}
 
 
 def test_a_server_ignoring_start_stops_after_one_repeated_page() -> None:
@@ -308,7 +315,7 @@ def test_an_empty_page_before_num_found_is_reported() -> None:
 
     result = scrape(pages, config={"rows": 7})
 
-    assert [c.native_id for c in result.calls] == ["3265", "1071"]
+    assert [c.native_id for c in result.calls] == RECORDED
     assert result.errors == [
         "page start=13 of https://www.incentivi.gov.it/solr/coredrupal/select is empty after "
         "13 of 20 documents"
@@ -342,7 +349,7 @@ def test_a_failed_later_page_keeps_what_was_read() -> None:
 
     result = scrape(pages, config={"rows": 7})
 
-    assert [c.native_id for c in result.calls] == ["3265"]  # 1071 is on the failed page
+    assert [c.native_id for c in result.calls] == RECORDED[:7]  # the failed page held the rest
     assert result.errors == [
         "HTTP 503 at start=7 of https://www.incentivi.gov.it/solr/coredrupal/select; "
         "the listing is incomplete"
@@ -382,7 +389,7 @@ def test_base_url_replaces_the_select_endpoint() -> None:
     assert [str(u.copy_with(query=None)) for u in seen] == [
         "http://127.0.0.1:8983/solr/coredrupal/select"
     ]
-    assert len(result.calls) == 2
+    assert len(result.calls) == 13
 
 
 def test_configured_url_is_used_without_base_url() -> None:
@@ -402,7 +409,7 @@ def test_demo_snapshot_replays_through_the_scraper() -> None:
     with httpx.Client(transport=ReplayTransport(SNAPSHOT)) as client:
         result = run_portal(incentivi_gov, client, config={"rows": 200})
 
-    assert [c.id for c in result.calls] == ["incentivi_gov:3265", "incentivi_gov:1071"]
+    assert [c.native_id for c in result.calls] == RECORDED
     assert (result.complete, result.errors) == (True, [])
 
 
