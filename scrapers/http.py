@@ -16,10 +16,9 @@ from matcher.errors import ConfigError, ScrapeError
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = (
-    "TerritorioSmartMatcher/0.1 (+https://github.com/piacenza-territorio-smart/matcher; "
-    "funding-call finder for the Comune di Piacenza)"
-)
+# Names the tool and where to read about it, not whoever runs it: a deployment that wants to be
+# reachable passes its own user_agent to make_client.
+USER_AGENT = "TerritorioSmartMatcher/0.1 (+https://github.com/piacenza-territorio-smart/matcher)"
 MAX_BACKOFF = 60.0  # seconds: the longest exponential backoff between two tries
 MAX_RETRY_AFTER = 120.0  # seconds: a longer Retry-After is cut to this rather than stall a run
 RETRY_STATUSES = frozenset({429}) | frozenset(range(500, 600))

@@ -251,7 +251,9 @@ def test_user_agent_and_timeouts_are_set() -> None:
         c.get("https://example.org/")
         assert c.timeout == httpx.Timeout(9, connect=3)
     assert seen[0].headers["user-agent"] == USER_AGENT
-    assert "Piacenza" in USER_AGENT
+    assert USER_AGENT == (
+        "TerritorioSmartMatcher/0.1 (+https://github.com/piacenza-territorio-smart/matcher)"
+    )
 
 
 def test_redirects_are_followed() -> None:
