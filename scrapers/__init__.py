@@ -20,3 +20,8 @@ PORTALS: dict[str, ModuleType] = {
         eu_ftop, emilia_romagna, incentivi_gov, padigitale, italiadomani, feeds, wordpress,
     )
 }  # fmt: skip
+
+
+def dedupe_priority() -> dict[str, int]:
+    """Each portal's DEDUPE_PRIORITY by NAME: lower wins when two portals hold the same call."""
+    return {name: module.DEDUPE_PRIORITY for name, module in PORTALS.items()}

@@ -46,13 +46,18 @@ class Report:
 
 
 class Portal(Protocol):
+    """What every portal module defines; `scrapers.PORTALS` lists them."""
+
     NAME: str
     TITLE: str
+    SITES_CONFIGURED: bool  # its sites come from sources.toml, so --base-url is refused
+    # When two portals publish the same call, the record of the lower one survives: the body
+    # that owns the call first, aggregators last.
+    DEDUPE_PRIORITY: int
 
     def scrape(
         self,
         client: httpx.Client,
-        since: object = None,
         *,
         base_url: str | None = None,
         report: Report,
@@ -61,11 +66,10 @@ class Portal(Protocol):
 
 
 def run_portal(
-    module: ModuleType,
+    module: Portal | ModuleType,
     client: httpx.Client,
     *,
     base_url: str | None = None,
-    since: object = None,
     progress: object = None,
     config: dict[str, Any] | None = None,
 ) -> ScrapeResult:
@@ -74,7 +78,7 @@ def run_portal(
     calls: list[Call] = []
     fatal: str | None = None
     try:
-        for call in module.scrape(client, since, base_url=base_url, report=report, config=config):
+        for call in module.scrape(client, base_url=base_url, report=report, config=config):
             calls.append(call)
     except ScrapeError as exc:
         fatal = str(exc)

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 NAME = "emilia_romagna"
 TITLE = "Regione Emilia-Romagna (bandi)"
+SITES_CONFIGURED = False
+DEDUPE_PRIORITY = 10  # the Region's own calls: its record beats an aggregator's copy
 DEFAULT_HOSTS = [
     "https://www.regione.emilia-romagna.it",
     "https://imprese.regione.emilia-romagna.it",
@@ -195,7 +197,6 @@ def to_call(item: dict) -> Call | None:
 
 def scrape(
     client: httpx.Client,
-    since: object = None,
     *,
     base_url: str | None = None,
     report: Report,
@@ -203,8 +204,8 @@ def scrape(
 ) -> Iterator[Call]:
     """Read every configured site; a site that fails is reported and the others go on.
 
-    `since` is ignored: each site lists ~100 Bando, and a full read lets the store mark
-    vanished calls. With `base_url` every site is fetched through that scheme and host (a
+    Each site lists ~100 Bando: read whole, they let the store mark vanished calls. With
+    `base_url` every site is fetched through that scheme and host (a
     local stand-in); the calls keep the public `@id` the portal gives as their url.
     """
     hosts, page_size = settings(config)

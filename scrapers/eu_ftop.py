@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 NAME = "eu_ftop"
 TITLE = "EU Funding & Tenders Portal"
+SITES_CONFIGURED = False
+DEDUPE_PRIORITY = 20  # the Commission's own listing of its calls
 DEFAULT_URL = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"
 PAGE_SIZE = 100  # the API silently caps larger pages at 100
 MAX_PAGES = 200
@@ -130,7 +132,6 @@ def dedupe_rows(rows: list[dict], report: Report) -> list[dict]:
 
 def scrape(
     client: httpx.Client,
-    since: object = None,
     *,
     base_url: str | None = None,
     report: Report,
@@ -138,8 +139,8 @@ def scrape(
 ) -> Iterator[Call]:
     """Read the whole filtered listing, then yield one Call per topic.
 
-    `since` and `config` are ignored: the listing is ~12 pages, and a full read is what lets the
-    store mark vanished calls. A totalResults that changes between pages, a page repeating
+    `config` is ignored: the listing is ~12 pages, and a full read is what lets the store mark
+    vanished calls. A totalResults that changes between pages, a page repeating
     documents of earlier ones (the order shifted, so others were skipped), a failed later page,
     an empty page before the total and the MAX_PAGES guard are reported with report.error: the
     calls read are kept, but the result is incomplete, so nothing is marked vanished.

@@ -31,6 +31,7 @@ NAME = "feeds"
 TITLE = "RSS/Atom feeds (EU agencies, ministries, regions)"
 DEFAULT_URL = ""  # no single endpoint: every feed is a [[feeds.sites]] entry of sources.toml
 SITES_CONFIGURED = True  # the CLI rejects --base-url for this portal
+DEDUPE_PRIORITY = 60  # news items, often about a call another portal lists
 
 MAX_KEY_CHARS = 80  # a longer guid or link is replaced by a short hash in the native id
 # Agencies' and ministries' feeds mix calls with news about them; classify_kind must say "call"
@@ -207,7 +208,6 @@ def to_call(entry: dict[str, Any], site: Site) -> Call | None:
 
 def scrape(
     client: httpx.Client,
-    since: object = None,
     *,
     base_url: str | None = None,
     report: Report,
@@ -216,8 +216,8 @@ def scrape(
     """Read every configured feed; a feed that fails is reported and the others go on.
 
     Items that are not funding calls (news, tenders, registers) are yielded with their `kind`
-    so that users can see why they were left out of the shortlists. `since` is ignored: feeds
-    hold only their last 10-20 items.
+    so that users can see why they were left out of the shortlists. Feeds hold only their last
+    10-20 items.
     """
     if base_url:
         raise ScrapeError(f"{NAME} reads the feeds listed in sources.toml; --base-url is not used")

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 NAME = "incentivi_gov"
 TITLE = "incentivi.gov.it (Ministero delle Imprese e del Made in Italy)"
+SITES_CONFIGURED = False
+DEDUPE_PRIORITY = 50  # an aggregator of measures other bodies own
 DEFAULT_URL = "https://www.incentivi.gov.it/solr/coredrupal/select"
 # IODL 2.0 requires attribution; it travels with every call as the last line of `text`.
 ATTRIBUTION = "Fonte: incentivi.gov.it (Ministero delle Imprese e del Made in Italy), IODL 2.0"
@@ -104,7 +106,6 @@ def parse_page(payload: dict, where: str) -> tuple[list[dict], int]:
 
 def scrape(
     client: httpx.Client,
-    since: object = None,
     *,
     base_url: str | None = None,
     report: Report,
@@ -113,9 +114,7 @@ def scrape(
     """Read the whole catalogue and yield every measure with the territory it serves.
 
     No measure is left out for its regions: whether a call applies to the applicant is the
-    ranking's decision.
-
-    `since` is ignored: a full read (~30 pages) is what lets the store mark vanished calls.
+    ranking's decision. A full read (~30 pages) is what lets the store mark vanished calls.
     `config` is the [incentivi_gov] section of sources.toml (`url`, `rows`); `base_url`
     replaces the Solr `select` URL.
     """

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 NAME = "italiadomani"
 TITLE = "Italia Domani – PNRR Bandi e Avvisi"
+SITES_CONFIGURED = False
+DEDUPE_PRIORITY = 40  # PNRR calls as the administrations in charge report them
 # UNCONFIRMED: the download link the Italia Domani open-data catalogue listed in 2023, as read by
 # aborruso/dati_pnrr script/italia_domani/italia_domani.sh ("/content/dam/sogei-ng/open-data/"
 # + file name, spaces as %20). Not checked live; the corpus copy is that repo's mirror.
@@ -177,7 +179,6 @@ def source_links(value: str) -> list[str]:
 
 def scrape(
     client: httpx.Client,
-    since: object = None,
     *,
     base_url: str | None = None,
     report: Report,
@@ -185,7 +186,7 @@ def scrape(
 ) -> Iterator[Call]:
     """Read the whole file and yield one Call per row (calls and tenders alike, by `kind`).
 
-    `since` is ignored: the file is ~130 kB and a full read lets the store mark vanished calls.
+    The file is ~130 kB: read whole, it lets the store mark vanished calls.
     `base_url` replaces the file URL; else `config["url"]` (data/sources.toml), else DEFAULT_URL.
     """
     url = base_url or _configured_url(config) or DEFAULT_URL

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 NAME = "padigitale"
 TITLE = "PA digitale 2026 – avvisi PNRR"
+SITES_CONFIGURED = False
+DEDUPE_PRIORITY = 30  # the Department's own avvisi
 # avvisi.csv is the dataset's "reference file" (format/format-pad26-avvisi.md); avvisi.json holds
 # the same 57 rows with the same keys, and parse_rows reads it too, so --base-url may point at
 # either. dati/avvisi.json (Salesforce ids) is a one-off export of 45 calls and is not used.
@@ -117,7 +119,6 @@ def to_call(row: dict[str, str], where: str = "row") -> Call | None:
 
 def scrape(
     client: httpx.Client,
-    since: object = None,
     *,
     base_url: str | None = None,
     report: Report,
@@ -125,9 +126,8 @@ def scrape(
 ) -> Iterator[Call]:
     """Read the whole file and yield one Call per avviso.
 
-    `since` is ignored: the file is small (~11 kB) and a full read lets the store mark vanished
-    calls. `base_url` replaces the file URL; else `config["url"]` (data/sources.toml), else
-    DEFAULT_URL.
+    The file is small (~11 kB): read whole, it lets the store mark vanished calls. `base_url`
+    replaces the file URL; else `config["url"]` (data/sources.toml), else DEFAULT_URL.
     """
     url = base_url or _configured_url(config) or DEFAULT_URL
     rows = parse_rows(fetch(client, url), url)

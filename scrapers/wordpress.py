@@ -29,6 +29,7 @@ NAME = "wordpress"
 TITLE = "WordPress call portals (wp-json)"
 DEFAULT_URL = ""  # no single endpoint: every site is a [[wordpress.sites]] entry of sources.toml
 SITES_CONFIGURED = True  # the CLI rejects --base-url for this portal
+DEDUPE_PRIORITY = 70  # regional sites' posts, the least structured record
 
 PER_PAGE = 100  # WordPress answers 400 rest_invalid_param above 100
 MAX_PAGES = 50
@@ -165,7 +166,6 @@ def updated(post: dict[str, Any]) -> datetime | None:
 
 def scrape(
     client: httpx.Client,
-    since: object = None,
     *,
     base_url: str | None = None,
     report: Report,
@@ -173,7 +173,7 @@ def scrape(
 ) -> Iterator[Call]:
     """Read every configured site; a site that fails is reported and the others go on.
 
-    `since` is ignored: reading each listing whole is what lets the store notice vanished posts.
+    Reading each listing whole is what lets the store notice vanished posts.
     """
     if base_url:
         raise ScrapeError(f"{NAME} reads the sites listed in sources.toml; --base-url is not used")

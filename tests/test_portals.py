@@ -8,7 +8,7 @@ from pathlib import Path
 
 import scrapers
 from matcher.config import snapshot_dir
-from scrapers import PORTALS
+from scrapers import PORTALS, dedupe_priority
 
 NOT_PORTALS = {"__init__", "base", "http", "eu_programmes", "eu_ftop_rows", "plone_text"}
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -23,7 +23,20 @@ def test_every_portal_has_the_module_contract():
     for name, module in PORTALS.items():
         parameters = inspect.signature(module.scrape).parameters
         assert (module.NAME, bool(module.TITLE)) == (name, True)
-        assert {"client", "since", "base_url", "report", "config"} <= set(parameters), name
+        assert isinstance(module.SITES_CONFIGURED, bool), name
+        assert isinstance(module.DEDUPE_PRIORITY, int), name
+        assert list(parameters)[:4] == ["client", "base_url", "report", "config"], name
+        assert parameters["client"].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD, name
+        keyword_only = [p.name for p in parameters.values() if p.kind is p.KEYWORD_ONLY]
+        assert keyword_only[:3] == ["base_url", "report", "config"], name
+
+
+def test_dedupe_priority_keeps_the_owners_record_first():
+    assert sorted(dedupe_priority(), key=dedupe_priority().__getitem__) == [
+        "emilia_romagna", "eu_ftop", "padigitale", "italiadomani", "incentivi_gov", "feeds",
+        "wordpress",
+    ]  # fmt: skip
+    assert len(set(dedupe_priority().values())) == len(PORTALS)
 
 
 def test_every_portal_has_recorded_fixtures_with_provenance():
