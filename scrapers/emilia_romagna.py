@@ -17,7 +17,7 @@ from matcher.normalize.eligibility import public_bodies_eligible
 from matcher.normalize.itdates import mentions_open_ended
 from matcher.normalize.kinds import classify_kind
 from matcher.normalize.timezones import IT_TZ, local_midnight, parse_iso
-from scrapers.base import Report, response_json
+from scrapers.base import Report, reason, response_json
 from scrapers.plone_text import attachment_urls, rich_text, term_title, term_titles
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,9 @@ def read_host(
         try:
             items, total, link = parse_page(fetch_json(client, page_url), page_url)
         except (httpx.HTTPError, ScrapeError) as exc:
-            report.error(f"{page_url}: {_reason(exc)}; the listing of {host} is incomplete")
+            report.error(
+                f"{page_url}: {reason(exc, url=True)}; the listing of {host} is incomplete"
+            )
             break
         if not items:
             report.error(f"{page_url} is empty after {len(collected)} of {total} items")
@@ -218,7 +220,7 @@ def scrape(
         try:
             items = read_host(client, host, report=report, base_url=base_url, page_size=page_size)
         except (httpx.HTTPError, ScrapeError) as exc:
-            report.error(f"{url}: {_reason(exc)}; calls of {host} were not read")
+            report.error(f"{url}: {reason(exc, url=True)}; calls of {host} were not read")
             continue
         read += 1
         for item in items:
@@ -264,7 +266,7 @@ def _with_detail(client: httpx.Client, item: dict, base_url: str | None, report:
     try:
         return {**item, **fetch_json(client, rebase(url, base_url) if base_url else url)}
     except (httpx.HTTPError, ScrapeError) as exc:
-        report.error(f"{url}: {_reason(exc)}; the call is kept without its text")
+        report.error(f"{url}: {reason(exc, url=True)}; the call is kept without its text")
         return item
 
 
@@ -317,11 +319,3 @@ def _when(value: object, field: str, ref: str) -> tuple[datetime, bool] | None:
 def _instant(value: object, ref: str) -> datetime | None:
     when = _when(value, "modified", ref)
     return when[0] if when else None
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, httpx.HTTPStatusError):
-        return f"HTTP {exc.response.status_code} from {exc.request.url}"
-    if isinstance(exc, httpx.HTTPError):
-        return f"{type(exc).__name__}: {exc}"
-    return str(exc)

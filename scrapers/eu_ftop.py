@@ -12,7 +12,7 @@ import httpx
 
 from matcher.errors import ScrapeError
 from matcher.models import Call
-from scrapers.base import Report, response_json
+from scrapers.base import Report, configured_url, reason, response_json
 from scrapers.eu_ftop_rows import (  # noqa: F401 - re-exported: the module's parsing API
     TOPIC_URL,
     all_values,
@@ -139,13 +139,14 @@ def scrape(
 ) -> Iterator[Call]:
     """Read the whole filtered listing, then yield one Call per topic.
 
-    `config` is ignored: the listing is ~12 pages, and a full read is what lets the store mark
-    vanished calls. A totalResults that changes between pages, a page repeating
+    The listing is ~12 pages, and a full read is what lets the store mark vanished calls.
+    `base_url` replaces the search URL; else `config["url"]` (data/sources.toml), else
+    DEFAULT_URL. A totalResults that changes between pages, a page repeating
     documents of earlier ones (the order shifted, so others were skipped), a failed later page,
     an empty page before the total and the MAX_PAGES guard are reported with report.error: the
     calls read are kept, but the result is incomplete, so nothing is marked vanished.
     """
-    url = base_url or DEFAULT_URL
+    url = base_url or configured_url(config, NAME) or DEFAULT_URL
     rows: list[dict] = []
     first_page: dict[tuple[str, str, str], int] = {}
     total: int | None = None
@@ -156,7 +157,7 @@ def scrape(
         except (httpx.HTTPError, ScrapeError) as exc:
             if page == 1:
                 raise
-            report.error(f"{where}: {_reason(exc)}; the listing is incomplete")
+            report.error(f"{where}: {reason(exc)}; the listing is incomplete")
             break
         check_filters(page_rows, page_total, where)
         if total is not None and page_total != total:
@@ -201,12 +202,6 @@ def _repeats(rows: list[dict], page: int, first_page: dict[tuple[str, str, str],
         if first_page.setdefault(key, page) != page:
             repeated += 1
     return repeated
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, httpx.HTTPStatusError):
-        return f"HTTP {exc.response.status_code}"
-    return str(exc) or type(exc).__name__
 
 
 def _describe_bad(problems: list[str], field: str, bad: list[list[str]]) -> None:

@@ -8,7 +8,6 @@ import io
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,8 +21,7 @@ from matcher.normalize.itdates import find_deadline, mentions_open_ended
 from matcher.normalize.kinds import classify_kind
 from matcher.normalize.language import detect_language
 from matcher.normalize.text import html_to_text
-from matcher.normalize.timezones import EU_TZ, IT_TZ
-from scrapers.base import Report, shorten
+from scrapers.base import Report, Site, read_sites, reason, shorten
 
 log = logging.getLogger(__name__)
 
@@ -41,80 +39,6 @@ _CALL_WORDS = re.compile(
     r"|voucher|manifestazion[ei]\s+di\s+interesse|call|calls|funding|grants?)\b",
     re.IGNORECASE,
 )
-_SITE_KEYS = {"name", "url", "territory", "language", "allow_empty", "params", "closed_classes"}
-
-
-@dataclass(frozen=True)
-class Site:
-    """One configured site of a list-of-sites portal (feeds, wordpress)."""
-
-    name: str
-    url: str
-    territory: str
-    language: str | None = None
-    allow_empty: bool = False
-    params: dict[str, Any] = field(default_factory=dict)
-    closed_classes: tuple[str, ...] = ()
-
-    @property
-    def tz(self) -> str:
-        """The zone of date-only deadlines: Brussels for EU sources, Rome for Italian ones."""
-        return EU_TZ if self.territory == "EU" else IT_TZ
-
-
-def read_sites(config: dict[str, Any] | None, portal: str, report: Report) -> list[Site]:
-    """The valid `[[<portal>.sites]]` entries; each invalid one is reported and skipped.
-
-    Raises ScrapeError when no site is usable, so the run records the portal as failed.
-    """
-    entries = (config or {}).get("sites")
-    if not isinstance(entries, list) or not entries:
-        raise ScrapeError(
-            f"{portal}: no sites configured; add [[{portal}.sites]] entries (name, url, "
-            "territory) to sources.toml"
-        )
-    sites: list[Site] = []
-    for n, entry in enumerate(entries, 1):
-        try:
-            site = _site(entry)
-        except ValueError as exc:
-            report.error(f"{portal}: [[{portal}.sites]] entry {n} in sources.toml: {exc}")
-            continue
-        if any(s.name == site.name for s in sites):
-            report.error(f"{portal}: [[{portal}.sites]] entry {n}: duplicate name {site.name!r}")
-            continue
-        sites.append(site)
-    if not sites:
-        raise ScrapeError(f"{portal}: none of the [[{portal}.sites]] entries is usable")
-    return sites
-
-
-def _site(entry: object) -> Site:
-    if not isinstance(entry, dict):
-        raise ValueError("must be a table with name, url and territory")
-    unknown = sorted(set(entry) - _SITE_KEYS)
-    if unknown:
-        raise ValueError(f"unknown keys {', '.join(unknown)}")
-    name, url, territory = (entry.get(k) for k in ("name", "url", "territory"))
-    if not isinstance(name, str) or not name.strip() or ":" in name:
-        raise ValueError("'name' must be a non-empty string without ':' (it prefixes the ids)")
-    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-        raise ValueError(f"{name}: 'url' must be an http(s) URL")
-    if not isinstance(territory, str) or not territory.strip():
-        raise ValueError(f"{name}: 'territory' is required (EU, Italia or a region)")
-    language = entry.get("language")
-    if language is not None and not isinstance(language, str):
-        raise ValueError(f"{name}: 'language' must be a string such as 'it' or 'en'")
-    allow_empty = entry.get("allow_empty", False)
-    params = entry.get("params", {})
-    closed = entry.get("closed_classes", [])
-    if not isinstance(allow_empty, bool):
-        raise ValueError(f"{name}: 'allow_empty' must be true or false")
-    if not isinstance(params, dict):
-        raise ValueError(f"{name}: 'params' must be a table")
-    if not isinstance(closed, list) or not all(isinstance(c, str) for c in closed):
-        raise ValueError(f"{name}: 'closed_classes' must be a list of strings")
-    return Site(name.strip(), url, territory.strip(), language, allow_empty, params, tuple(closed))
 
 
 def native_key(site_name: str, key: str) -> str:
@@ -123,15 +47,6 @@ def native_key(site_name: str, key: str) -> str:
     if len(key) > MAX_KEY_CHARS:
         key = hashlib.sha256(key.encode()).hexdigest()[:16]
     return f"{site_name}:{key}"
-
-
-def reason(exc: Exception) -> str:
-    """A one-line cause for an error message."""
-    if isinstance(exc, httpx.HTTPStatusError):
-        return f"HTTP {exc.response.status_code}"
-    if isinstance(exc, httpx.TimeoutException):
-        return "timed out"
-    return str(exc) or type(exc).__name__
 
 
 def fetch_feed(client: httpx.Client, site: Site) -> httpx.Response:

@@ -24,7 +24,7 @@ from matcher.normalize.kinds import classify_kind
 from matcher.normalize.territory import territory_from_regions
 from matcher.normalize.text import html_to_text
 from matcher.normalize.timezones import IT_TZ, local_midnight, parse_iso
-from scrapers.base import Report, response_json, shorten
+from scrapers.base import Report, configured_url, reason, response_json, shorten
 
 log = logging.getLogger(__name__)
 
@@ -118,9 +118,8 @@ def scrape(
     `config` is the [incentivi_gov] section of sources.toml (`url`, `rows`); `base_url`
     replaces the Solr `select` URL.
     """
-    config = config or {}
-    url = base_url or config.get("url") or DEFAULT_URL
-    rows = config.get("rows", ROWS)
+    url = base_url or configured_url(config, NAME) or DEFAULT_URL
+    rows = (config or {}).get("rows", ROWS)
     if not isinstance(rows, int) or isinstance(rows, bool) or not 1 <= rows <= 1000:
         raise ConfigError(f"[{NAME}] rows must be a whole number from 1 to 1000, not {rows!r}")
     for doc in read_listing(client, url, rows, report):
@@ -146,7 +145,7 @@ def read_listing(client: httpx.Client, url: str, rows: int, report: Report) -> l
         except (httpx.HTTPError, ScrapeError) as exc:
             if start == 0:
                 raise
-            report.error(f"{_reason(exc)} at start={start} of {url}; the listing is incomplete")
+            report.error(f"{reason(exc)} at start={start} of {url}; the listing is incomplete")
             break
         where = f"start={start} of {url}"
         if total is not None and page_total != total:
@@ -297,12 +296,6 @@ def _instant(value: str, native_id: str) -> datetime | None:
     except ValueError:
         log.warning("%s: unreadable timestamp %r; ignored", native_id, value)
         return None
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, httpx.HTTPStatusError):
-        return f"HTTP {exc.response.status_code}"
-    return str(exc) or type(exc).__name__
 
 
 def _labelled(label: str, values: list[str]) -> str:

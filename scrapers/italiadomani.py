@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from matcher.errors import ConfigError, ScrapeError
+from matcher.errors import ScrapeError
 from matcher.models import Call
 from matcher.normalize.amounts import parse_amount
 from matcher.normalize.eligibility import public_bodies_eligible
@@ -17,7 +17,8 @@ from matcher.normalize.ids import title_date_id
 from matcher.normalize.itdates import ParsedDate, parse_it_date
 from matcher.normalize.kinds import classify_kind
 from matcher.normalize.timezones import IT_TZ
-from scrapers.base import Report, decode_utf8, read_csv
+from scrapers.base import Report, configured_url
+from scrapers.files import decode_utf8, fetch_bytes, read_csv
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +69,6 @@ _CLOSED_STATE = re.compile(
 _URL = re.compile(r"(?:https?://|www\.)[^\s;]+")
 # Below one euro an amount is a placeholder ("0", "0,01"), not a budget.
 _MIN_AMOUNT = 1.0
-
-
-def fetch(client: httpx.Client, url: str) -> bytes:
-    """The file's bytes; HTTP errors propagate for the runner to report."""
-    response = client.get(url)
-    response.raise_for_status()
-    return response.content
 
 
 def parse_rows(body: bytes, url: str = DEFAULT_URL) -> list[dict[str, str]]:
@@ -189,8 +183,8 @@ def scrape(
     The file is ~130 kB: read whole, it lets the store mark vanished calls.
     `base_url` replaces the file URL; else `config["url"]` (data/sources.toml), else DEFAULT_URL.
     """
-    url = base_url or _configured_url(config) or DEFAULT_URL
-    rows = parse_rows(fetch(client, url), url)
+    url = base_url or configured_url(config, NAME) or DEFAULT_URL
+    rows = parse_rows(fetch_bytes(client, url), url)
     if not rows:
         raise ScrapeError(f"no bandi in {url}: the file has a header but no rows")
     report.advance(len(rows))
@@ -232,10 +226,3 @@ def _amount(row: dict[str, str], column: str, where: str) -> float | None:
         log.warning("%s: unreadable %s %r; left empty", where, column, value)
         return None
     return amount if amount >= _MIN_AMOUNT else None
-
-
-def _configured_url(config: dict[str, Any] | None) -> str | None:
-    url = (config or {}).get("url")
-    if url is not None and not isinstance(url, str):
-        raise ConfigError(f"[{NAME}] url must be a string, got {url!r}")
-    return url or None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections.abc import Iterator
@@ -10,14 +9,15 @@ from typing import Any
 
 import httpx
 
-from matcher.errors import ConfigError, ScrapeError
+from matcher.errors import ScrapeError
 from matcher.models import Call
 from matcher.normalize.amounts import parse_amount
 from matcher.normalize.eligibility import public_bodies_eligible
 from matcher.normalize.ids import title_date_id
 from matcher.normalize.itdates import ParsedDate, parse_it_date
 from matcher.normalize.timezones import IT_TZ
-from scrapers.base import Report, decode_utf8, read_csv, require_columns
+from scrapers.base import Report, configured_url
+from scrapers.files import decode_utf8, fetch_bytes, json_rows, read_csv, require_columns
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +48,6 @@ COLUMNS = (
 CLOSED_LABELS = frozenset({"terminato", "chiuso", "scaduto", "concluso"})
 
 
-def fetch(client: httpx.Client, url: str) -> bytes:
-    """The file's bytes; HTTP errors propagate for the runner to report."""
-    response = client.get(url)
-    response.raise_for_status()
-    return response.content
-
-
 def parse_rows(body: bytes, url: str = DEFAULT_URL) -> list[dict[str, str]]:
     """The data rows of avvisi.csv (or avvisi.json), keys as in COLUMNS, values as strings.
 
@@ -64,7 +57,7 @@ def parse_rows(body: bytes, url: str = DEFAULT_URL) -> list[dict[str, str]]:
     text = decode_utf8(body, url)
     if not text.lstrip().startswith("["):
         return read_csv(text, url, COLUMNS)
-    rows = _json_rows(text, url)
+    rows = json_rows(text, url)
     require_columns(list(dict.fromkeys(key for row in rows for key in row)), COLUMNS, url)
     return [
         {key: ("" if value is None else str(value)).strip() for key, value in row.items()}
@@ -129,8 +122,8 @@ def scrape(
     The file is small (~11 kB): read whole, it lets the store mark vanished calls. `base_url`
     replaces the file URL; else `config["url"]` (data/sources.toml), else DEFAULT_URL.
     """
-    url = base_url or _configured_url(config) or DEFAULT_URL
-    rows = parse_rows(fetch(client, url), url)
+    url = base_url or configured_url(config, NAME) or DEFAULT_URL
+    rows = parse_rows(fetch_bytes(client, url), url)
     if not rows:
         raise ScrapeError(f"no avvisi in {url}: the file has a header but no rows")
     report.advance(len(rows))
@@ -140,16 +133,6 @@ def scrape(
             report.drop("row without title")
             continue
         yield call
-
-
-def _json_rows(text: str, url: str) -> list[dict[str, Any]]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ScrapeError(f"invalid JSON from {url}: {exc}") from exc
-    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
-        raise ScrapeError(f"unexpected shape of {url}: not a JSON list of objects")
-    return data
 
 
 def _date(row: dict[str, str], column: str, where: str) -> ParsedDate | None:
@@ -172,10 +155,3 @@ def _amount(value: str, where: str) -> float | None:
         if amount is None:
             log.warning("%s: unreadable totale_importo_stanziato %r; left empty", where, value)
     return amount if amount is not None and math.isfinite(amount) else None
-
-
-def _configured_url(config: dict[str, Any] | None) -> str | None:
-    url = (config or {}).get("url")
-    if url is not None and not isinstance(url, str):
-        raise ConfigError(f"[{NAME}] url must be a string, got {url!r}")
-    return url or None

@@ -20,8 +20,7 @@ from matcher.normalize.kinds import classify_kind
 from matcher.normalize.language import detect_language
 from matcher.normalize.text import html_to_text
 from matcher.normalize.timezones import IT_TZ, parse_iso
-from scrapers.base import Report, response_json, shorten
-from scrapers.feeds import Site, read_sites, reason
+from scrapers.base import Report, Site, read_sites, reason, response_json, shorten
 
 log = logging.getLogger(__name__)
 

@@ -370,6 +370,18 @@ def test_base_url_replaces_the_search_endpoint():
     assert (len(result.calls), result.errors, seen) == (6, [], [1])
 
 
+def test_configured_url_is_used_without_base_url_and_base_url_wins_over_it():
+    mirror = "https://mirror.example/search-api/prod/rest/search"
+    local = "http://127.0.0.1:8765/replay/search"
+    seen: list[int] = []
+    with client_for(sedia({1: recorded_page()}, seen, endpoint=mirror)) as client:
+        configured = run_portal(eu_ftop, client, config={"url": mirror})
+    with client_for(sedia({1: recorded_page()}, seen, endpoint=local)) as client:
+        overridden = run_portal(eu_ftop, client, base_url=local, config={"url": mirror})
+    assert (len(configured.calls), configured.errors) == (6, [])
+    assert (len(overridden.calls), overridden.errors, seen) == (6, [], [1, 1])
+
+
 def test_duplicates_keep_the_current_row_with_a_description():
     full = row_of(recorded_page(), "HORIZON-CL3-2026-02-CS-ECCC-01")
     stub = copy.deepcopy(full)

@@ -6,12 +6,20 @@ import inspect
 import tomllib
 from pathlib import Path
 
+import httpx
+import pytest
+
 import scrapers
 from matcher.config import snapshot_dir
+from matcher.errors import ScrapeError
 from scrapers import PORTALS, dedupe_priority
+from scrapers.base import reason
 
-NOT_PORTALS = {"__init__", "base", "http", "eu_programmes", "eu_ftop_rows", "plone_text"}
+NOT_PORTALS = {
+    "__init__", "base", "files", "http", "eu_programmes", "eu_ftop_rows", "plone_text",
+}  # fmt: skip
 FIXTURES = Path(__file__).parent / "fixtures"
+REQUEST = httpx.Request("GET", "https://www.incentivi.gov.it/solr/coredrupal/select?start=200")
 
 
 def test_every_portal_module_is_listed_in_portals():
@@ -37,6 +45,25 @@ def test_dedupe_priority_keeps_the_owners_record_first():
         "wordpress",
     ]  # fmt: skip
     assert len(set(dedupe_priority().values())) == len(PORTALS)
+
+
+@pytest.mark.parametrize(
+    ("exc", "short", "with_url"),
+    [
+        (httpx.HTTPStatusError("", request=REQUEST, response=httpx.Response(503)),
+         "HTTP 503", f"HTTP 503 from {REQUEST.url}"),
+        (httpx.ReadTimeout("The read operation timed out", request=REQUEST),
+         "timed out", f"timed out reading {REQUEST.url}"),
+        (httpx.ConnectError("[Errno 111] Connection refused", request=REQUEST),
+         "[Errno 111] Connection refused",
+         f"ConnectError reading {REQUEST.url}: [Errno 111] Connection refused"),
+        (ScrapeError(f"invalid JSON from {REQUEST.url}: Expecting value"),
+         f"invalid JSON from {REQUEST.url}: Expecting value",
+         f"invalid JSON from {REQUEST.url}: Expecting value"),
+    ],
+)  # fmt: skip
+def test_reason_gives_the_cause_and_on_request_the_address(exc, short, with_url):
+    assert (reason(exc), reason(exc, url=True)) == (short, with_url)
 
 
 def test_every_portal_has_recorded_fixtures_with_provenance():

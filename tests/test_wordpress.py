@@ -17,8 +17,7 @@ from matcher.models import Call
 from matcher.normalize.text import html_to_text
 from matcher.status import compute_status
 from scrapers import wordpress
-from scrapers.base import Report
-from scrapers.feeds import Site
+from scrapers.base import Report, Site
 from scrapers.http import replay_client
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wordpress"

@@ -1,0 +1,73 @@
+"""Downloaded data files (CSV, JSON lists): the bytes, their UTF-8 text, rows with known columns."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import httpx
+
+from matcher.errors import ScrapeError
+
+
+def fetch_bytes(client: httpx.Client, url: str) -> bytes:
+    """The file's bytes; HTTP errors propagate for the runner to report."""
+    response = client.get(url)
+    response.raise_for_status()
+    return response.content
+
+
+def decode_utf8(body: bytes, url: str) -> str:
+    """Text of a downloaded file, UTF-8 with or without BOM; ScrapeError naming the URL if not."""
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScrapeError(f"{url} is not UTF-8 text: {exc}") from exc
+
+
+def json_rows(text: str, url: str) -> list[dict[str, Any]]:
+    """The objects of a file holding a JSON list of objects; ScrapeError naming the URL if not."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScrapeError(f"invalid JSON from {url}: {exc}") from exc
+    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
+        raise ScrapeError(f"unexpected shape of {url}: not a JSON list of objects")
+    return data
+
+
+def read_csv(
+    text: str,
+    url: str,
+    required: Sequence[str],
+    column: Callable[[str], str] = str.strip,
+) -> list[dict[str, str]]:
+    """Non-empty rows of a CSV whose separator (`;` or `,`) is sniffed from the header line.
+
+    Column names pass through `column`; a header lacking any `required` column means the layout
+    changed: ScrapeError naming the URL, the missing columns and the header found.
+    """
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [column(name) for name in reader.fieldnames or []]
+    require_columns(header, required, url)
+    reader.fieldnames = header
+    rows = []
+    for row in reader:
+        values = {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)}
+        if any(values.values()):
+            rows.append(values)
+    return rows
+
+
+def require_columns(header: Sequence[str], required: Sequence[str], url: str) -> None:
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise ScrapeError(
+            f"the layout of {url} changed: missing columns {', '.join(missing)} "
+            f"(header: {', '.join(header) or 'none'})"
+        )
