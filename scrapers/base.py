@@ -1,14 +1,14 @@
-"""The portal toolkit: the module contract, its runner, error wording, configured URL and sites."""
+"""The portal toolkit: the module contract and its runner, error wording, paging, URL, sites."""
 
 from __future__ import annotations
 
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
@@ -18,6 +18,9 @@ from matcher.normalize.text import SUMMARY_CHARS, shorten  # noqa: F401 - the sc
 from matcher.normalize.timezones import EU_TZ, IT_TZ
 
 log = logging.getLogger(__name__)
+
+Cursor = TypeVar("Cursor")  # where a page is: a page number, a Solr start, a next link
+Content = TypeVar("Content")  # what a portal reads from one page
 
 
 @dataclass
@@ -134,6 +137,40 @@ def configured_url(config: dict[str, Any] | None, name: str) -> str | None:
     if url is not None and not isinstance(url, str):
         raise ConfigError(f"[{name}] url must be a string, got {url!r}")
     return url or None
+
+
+def read_pages(
+    fetch: Callable[[Cursor], tuple[Content, Cursor | None]],
+    first: Cursor,
+    *,
+    report: Report,
+    max_pages: int,
+    failed: Callable[[Cursor, Exception], str],
+    capped: Callable[[], str],
+) -> Iterator[tuple[Cursor, Content]]:
+    """Each page of a listing with where it was read, from `first` on, at most `max_pages`.
+
+    `fetch(cursor)` reads one page and says where the next is (None after the last). The first
+    page failing raises: nothing was read. A later page failing (an HTTP error or ScrapeError)
+    is reported as `failed(cursor, exc)` and ends the listing; so does reaching `max_pages`
+    with a page still to read, reported as `capped()`. The caller checks each page (repeats,
+    totals, emptiness) and leaves the loop when the listing is done or must stop: what is read
+    is kept, and any report.error makes the result incomplete.
+    """
+    cursor = first
+    for number in range(max_pages):
+        try:
+            content, following = fetch(cursor)
+        except (httpx.HTTPError, ScrapeError) as exc:
+            if number == 0:
+                raise
+            report.error(failed(cursor, exc))
+            return
+        yield cursor, content
+        if following is None:
+            return
+        cursor = following
+    report.error(capped())
 
 
 def response_json(response: httpx.Response) -> object:

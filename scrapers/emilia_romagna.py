@@ -17,7 +17,7 @@ from matcher.normalize.eligibility import public_bodies_eligible
 from matcher.normalize.itdates import mentions_open_ended
 from matcher.normalize.kinds import classify_kind
 from matcher.normalize.timezones import IT_TZ, local_midnight, parse_iso
-from scrapers.base import Report, reason, response_json
+from scrapers.base import Report, read_pages, reason, response_json
 from scrapers.plone_text import attachment_urls, rich_text, term_title, term_titles
 
 log = logging.getLogger(__name__)
@@ -79,13 +79,9 @@ def rebase(url: str, base_url: str) -> str:
     return str(httpx.URL(url).copy_with(scheme=base.scheme, host=base.host, port=base.port))
 
 
-def fetch_json(client: httpx.Client, url: str, params: dict | None = None) -> dict:
-    """GET a plone.restapi resource as JSON. `params` only on the first page: httpx would
-    replace the query of a `batching.next` link with them."""
-    kwargs: dict[str, Any] = {"headers": {"Accept": "application/json"}}
-    if params is not None:
-        kwargs["params"] = params
-    response = client.get(url, **kwargs)
+def fetch_json(client: httpx.Client, url: str) -> dict:
+    """GET a plone.restapi resource as JSON."""
+    response = client.get(url, headers={"Accept": "application/json"})
     payload = response_json(response)
     if not isinstance(payload, dict):
         raise ScrapeError(f"unexpected answer from {response.request.url}: not a JSON object")
@@ -112,41 +108,47 @@ def read_host(
     report: Report,
     base_url: str | None = None,
     page_size: int = PAGE_SIZE,
+    max_pages: int = MAX_PAGES,
 ) -> list[dict]:
-    """Every item of one site's listing. The first page failing raises; a later one is
-    reported and ends the listing (the items read are kept)."""
-    url = search_url(host, base_url)
-    params = search_params(page_size)
-    items, total, link = parse_page(fetch_json(client, url, params), url)
-    if total > 0 and not items:
-        raise ScrapeError(f"{url} reports items_total {total} but lists no items")
-    collected = list(items)
-    report.advance(len(items))
-    seen = {str(httpx.URL(url, params=params))}
-    pages = 1
-    while link:
-        # Followed as given: rebuilding the query from our params has looped forever elsewhere.
-        page_url = rebase(link, base_url) if base_url else link
-        if page_url in seen:
-            report.error(f"{host}: batching.next repeats {page_url}; stopped at {len(collected)}")
-            break
-        if pages >= MAX_PAGES:
-            report.error(f"{host}: stopped after {MAX_PAGES} pages with {len(collected)} items")
-            break
+    """Every item of one site's listing, following `batching.next` as given.
+
+    The first page failing, or listing no items of a non-zero items_total, raises. A later page
+    that fails or is empty, a next link already read and the page cap are reported and end the
+    listing (the items read are kept).
+    """
+    first = str(httpx.URL(search_url(host, base_url), params=search_params(page_size)))
+    collected: list[dict] = []
+    seen: set[str] = set()
+
+    def read(page_url: str) -> tuple[tuple[list[dict], int, str | None], str | None]:
+        items, total, link = parse_page(fetch_json(client, page_url), page_url)
+        # Followed as given (only rebased): rebuilding the query from our params has looped
+        # forever elsewhere.
+        following = rebase(link, base_url) if link and base_url else link
+        return (items, total, following), following
+
+    pages = read_pages(
+        read,
+        first,
+        report=report,
+        max_pages=max_pages,
+        failed=lambda page_url, exc: (
+            f"{page_url}: {reason(exc, url=True)}; the listing of {host} is incomplete"
+        ),
+        capped=lambda: f"{host}: stopped after {max_pages} pages with {len(collected)} items",
+    )
+    for page_url, (items, total, following) in pages:
         seen.add(page_url)
-        try:
-            items, total, link = parse_page(fetch_json(client, page_url), page_url)
-        except (httpx.HTTPError, ScrapeError) as exc:
-            report.error(
-                f"{page_url}: {reason(exc, url=True)}; the listing of {host} is incomplete"
-            )
-            break
-        if not items:
+        if not items and page_url == first and total > 0:
+            raise ScrapeError(f"{page_url} reports items_total {total} but lists no items")
+        if not items and page_url != first:
             report.error(f"{page_url} is empty after {len(collected)} of {total} items")
             break
         collected.extend(items)
         report.advance(len(items))
-        pages += 1
+        if following in seen:
+            report.error(f"{host}: batching.next repeats {following}; stopped at {len(collected)}")
+            break
     return collected
 
 
@@ -203,12 +205,13 @@ def scrape(
     base_url: str | None = None,
     report: Report,
     config: dict[str, Any] | None = None,
+    max_pages: int = MAX_PAGES,
 ) -> Iterator[Call]:
     """Read every configured site; a site that fails is reported and the others go on.
 
     Each site lists ~100 Bando: read whole, they let the store mark vanished calls. With
-    `base_url` every site is fetched through that scheme and host (a
-    local stand-in); the calls keep the public `@id` the portal gives as their url.
+    `base_url` every site is fetched through that scheme and host (a local stand-in); the
+    calls keep the public `@id` the portal gives as their url.
     """
     hosts, page_size = settings(config)
     urls: dict[str, str] = {}
@@ -218,7 +221,10 @@ def scrape(
     seen: set[str] = set()
     for url, host in urls.items():
         try:
-            items = read_host(client, host, report=report, base_url=base_url, page_size=page_size)
+            items = read_host(
+                client, host, report=report, base_url=base_url, page_size=page_size,
+                max_pages=max_pages,
+            )  # fmt: skip
         except (httpx.HTTPError, ScrapeError) as exc:
             report.error(f"{url}: {reason(exc, url=True)}; calls of {host} were not read")
             continue

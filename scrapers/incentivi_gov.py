@@ -24,7 +24,7 @@ from matcher.normalize.kinds import classify_kind
 from matcher.normalize.territory import territory_from_regions
 from matcher.normalize.text import html_to_text
 from matcher.normalize.timezones import IT_TZ, local_midnight, parse_iso
-from scrapers.base import Report, configured_url, reason, response_json, shorten
+from scrapers.base import Report, configured_url, read_pages, reason, response_json, shorten
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +110,7 @@ def scrape(
     base_url: str | None = None,
     report: Report,
     config: dict[str, Any] | None = None,
+    max_pages: int = MAX_PAGES,
 ) -> Iterator[Call]:
     """Read the whole catalogue and yield every measure with the territory it serves.
 
@@ -122,7 +123,7 @@ def scrape(
     rows = (config or {}).get("rows", ROWS)
     if not isinstance(rows, int) or isinstance(rows, bool) or not 1 <= rows <= 1000:
         raise ConfigError(f"[{NAME}] rows must be a whole number from 1 to 1000, not {rows!r}")
-    for doc in read_listing(client, url, rows, report):
+    for doc in read_listing(client, url, rows, report, max_pages):
         call = to_call(doc)
         if call is None:
             report.drop("document without id or title")
@@ -130,23 +131,34 @@ def scrape(
         yield call
 
 
-def read_listing(client: httpx.Client, url: str, rows: int, report: Report) -> list[dict]:
+def read_listing(
+    client: httpx.Client, url: str, rows: int, report: Report, max_pages: int = MAX_PAGES
+) -> list[dict]:
     """Every document, paging with start/rows up to numFound; each `zs_nid` once.
 
     A failing first page raises. A later page that fails, is empty, repeats earlier documents
-    or reports another numFound is reported with report.error; the documents read are kept.
+    or reports another numFound, and the page cap, are reported with report.error; the
+    documents read are kept.
     """
     docs: dict[str, dict] = {}
     total: int | None = None
-    start = 0
-    for _ in range(MAX_PAGES):
-        try:
-            page_docs, page_total = parse_page(*fetch_page(client, url, start, rows))
-        except (httpx.HTTPError, ScrapeError) as exc:
-            if start == 0:
-                raise
-            report.error(f"{reason(exc)} at start={start} of {url}; the listing is incomplete")
-            break
+    read = 0
+
+    def page(start: int) -> tuple[tuple[list[dict], int], int]:
+        found = parse_page(*fetch_page(client, url, start, rows))
+        return found, start + len(found[0])
+
+    pages = read_pages(
+        page,
+        0,
+        report=report,
+        max_pages=max_pages,
+        failed=lambda start, exc: (
+            f"{reason(exc)} at start={start} of {url}; the listing is incomplete"
+        ),
+        capped=lambda: f"stopped after {max_pages} pages of {url} at {read} of {total} documents",
+    )
+    for start, (page_docs, page_total) in pages:
         where = f"start={start} of {url}"
         if total is not None and page_total != total:
             report.error(f"numFound changed from {total} to {page_total} at {where}")
@@ -165,14 +177,12 @@ def read_listing(client: httpx.Client, url: str, rows: int, report: Report) -> l
             report.error(f"page {where} repeats {repeated} documents; others may be missed")
             if repeated == len(page_docs):  # `start` is ignored: every page would be the same
                 break
-        start += len(page_docs)
-        if start >= total:
+        read = start + len(page_docs)
+        if read >= total:
             break
         if not page_docs:
-            report.error(f"page {where} is empty after {start} of {total} documents")
+            report.error(f"page {where} is empty after {read} of {total} documents")
             break
-    else:
-        report.error(f"stopped after {MAX_PAGES} pages of {url} at {start} of {total} documents")
     if not docs:
         raise ScrapeError(f"no incentives in {url} (numFound {total})")
     return list(docs.values())

@@ -20,7 +20,7 @@ from matcher.normalize.kinds import classify_kind
 from matcher.normalize.language import detect_language
 from matcher.normalize.text import html_to_text
 from matcher.normalize.timezones import IT_TZ, parse_iso
-from scrapers.base import Report, Site, read_sites, reason, response_json, shorten
+from scrapers.base import Report, Site, read_pages, read_sites, reason, response_json, shorten
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,9 @@ def fetch_page(
     return payload, int(pages) if pages.isdigit() else None
 
 
-def read_listing(client: httpx.Client, site: Site, report: Report) -> list[dict[str, Any]]:
+def read_listing(
+    client: httpx.Client, site: Site, report: Report, max_pages: int = MAX_PAGES
+) -> list[dict[str, Any]]:
     """Every post of one site, page by page.
 
     Stops at X-WP-TotalPages when the site sends it, else at an empty page or WordPress's
@@ -67,27 +69,30 @@ def read_listing(client: httpx.Client, site: Site, report: Report) -> list[dict[
     """
     posts: list[dict[str, Any]] = []
     seen: set[object] = set()
-    for page in range(1, MAX_PAGES + 1):
-        try:
-            page_posts, total_pages = fetch_page(client, site, page)
-        except (httpx.HTTPError, ScrapeError) as exc:
-            if page == 1:
-                raise
-            report.error(f"{NAME}: {site.name}: page {page} of {site.url}: {reason(exc)}")
-            break
+
+    def where(page: int) -> str:
+        return f"{NAME}: {site.name}: page {page} of {site.url}"
+
+    pages = read_pages(
+        lambda page: (fetch_page(client, site, page), page + 1),
+        1,
+        report=report,
+        max_pages=max_pages,
+        failed=lambda page, exc: f"{where(page)}: {reason(exc)}",
+        capped=lambda: f"{NAME}: {site.name}: stopped after {max_pages} pages of {site.url}",
+    )
+    for page, (page_posts, total_pages) in pages:
         if not page_posts:
             break
         new = [p for p in page_posts if p.get("id") not in seen]
         if not new:
-            report.error(f"{NAME}: {site.name}: page {page} of {site.url} repeats earlier posts")
+            report.error(f"{where(page)} repeats earlier posts")
             break
         seen.update(p.get("id") for p in new)
         posts.extend(new)
         report.advance(len(new))
         if total_pages is not None and page >= total_pages:
             break
-    else:
-        report.error(f"{NAME}: {site.name}: stopped after {MAX_PAGES} pages of {site.url}")
     return posts
 
 
@@ -169,6 +174,7 @@ def scrape(
     base_url: str | None = None,
     report: Report,
     config: dict[str, Any] | None = None,
+    max_pages: int = MAX_PAGES,
 ) -> Iterator[Call]:
     """Read every configured site; a site that fails is reported and the others go on.
 
@@ -178,7 +184,7 @@ def scrape(
         raise ScrapeError(f"{NAME} reads the sites listed in sources.toml; --base-url is not used")
     for site in read_sites(config, NAME, report):
         try:
-            posts = read_listing(client, site, report)
+            posts = read_listing(client, site, report, max_pages)
         except (httpx.HTTPError, ScrapeError) as exc:
             report.error(f"{NAME}: {site.name}: {site.url}: {reason(exc)}")
             continue

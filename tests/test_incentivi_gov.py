@@ -17,7 +17,7 @@ from matcher.errors import ConfigError
 from matcher.models import Call, ScrapeResult
 from matcher.normalize.text import html_to_text
 from scrapers import incentivi_gov
-from scrapers.base import run_portal
+from scrapers.base import Report, run_portal
 from scrapers.http import ReplayTransport
 from scrapers.incentivi_gov import Schedule
 
@@ -43,12 +43,11 @@ def answer(page_docs: list[dict], total: int | None = None, start: int = 0) -> d
     return UNWRAP["envelope"](page_docs, len(page_docs) if total is None else total, start, 200)
 
 
-def scrape(
+def solr(
     pages: dict[str, Answer] | Callable[[httpx.Request], Answer],
     seen: list[httpx.URL] | None = None,
-    **options: object,
-) -> ScrapeResult:
-    """run_portal over a MockTransport that answers by the `start` parameter."""
+) -> httpx.Client:
+    """A client whose MockTransport answers by the `start` parameter."""
     requests = [] if seen is None else seen
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -59,7 +58,16 @@ def scrape(
         body = found if isinstance(found, bytes) else json.dumps(found).encode()
         return httpx.Response(200, content=body, headers={"content-type": "application/json"})
 
-    with httpx.Client(transport=httpx.MockTransport(handler)) as client:
+    return httpx.Client(transport=httpx.MockTransport(handler))
+
+
+def scrape(
+    pages: dict[str, Answer] | Callable[[httpx.Request], Answer],
+    seen: list[httpx.URL] | None = None,
+    **options: object,
+) -> ScrapeResult:
+    """run_portal over solr(pages, seen)."""
+    with solr(pages, seen) as client:
         return run_portal(incentivi_gov, client, **options)  # type: ignore[arg-type]
 
 
@@ -293,18 +301,19 @@ def test_a_server_ignoring_start_stops_after_one_repeated_page() -> None:
     assert result.complete is False
 
 
-def test_runaway_paging_is_cut_at_max_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(incentivi_gov, "MAX_PAGES", 3)
+def test_runaway_paging_is_cut_at_max_pages() -> None:
     template = doc("1071")
 
     def endless(request: httpx.Request) -> dict:
         start = int(request.url.params["start"])
         return answer([{**template, "zs_nid": str(start)}], 30_000, start)
 
-    result = scrape(endless, config={"rows": 1})
+    report = Report()
+    with solr(endless) as client:
+        calls = list(incentivi_gov.scrape(client, report=report, config={"rows": 1}, max_pages=3))
 
-    assert len(result.calls) == 3
-    assert result.errors == [
+    assert len(calls) == 3
+    assert report.errors == [
         "stopped after 3 pages of https://www.incentivi.gov.it/solr/coredrupal/select "
         "at 3 of 30000 documents"
     ]

@@ -98,10 +98,10 @@ def paged(posts: list[dict], per_page: int, *, header: bool, end: str) -> tuple[
     return handler, asked
 
 
-def scrape(handler: Handler, *sites: Site) -> tuple[list[Call], Report]:
+def scrape(handler: Handler, *sites: Site, **options: int) -> tuple[list[Call], Report]:
     report = Report()
     http = httpx.Client(transport=httpx.MockTransport(handler))
-    return list(wordpress.scrape(http, report=report, config=config(*sites))), report
+    return list(wordpress.scrape(http, report=report, config=config(*sites), **options)), report
 
 
 def small_pages(site: Site, per_page: int = 5) -> Site:
@@ -231,14 +231,13 @@ def test_a_site_that_ignores_the_page_parameter_is_stopped() -> None:
     assert report.errors == [f"wordpress: calabria: page 2 of {CALABRIA_URL} repeats earlier posts"]
 
 
-def test_page_cap_stops_an_endless_listing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(wordpress, "MAX_PAGES", 3)
+def test_page_cap_stops_an_endless_listing() -> None:
     template = post("calabria_wp_listing.json", 61781)
 
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json=[{**template, "id": int(request.url.params["page"])}])
 
-    calls, report = scrape(handler, CALABRIA)
+    calls, report = scrape(handler, CALABRIA, max_pages=3)
     assert len(calls) == 3
     assert report.errors == [f"wordpress: calabria: stopped after 3 pages of {CALABRIA_URL}"]
 
