@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,7 @@ from matcher.normalize.amounts import find_budget
 from matcher.normalize.eligibility import public_bodies_eligible
 from matcher.normalize.itdates import mentions_open_ended
 from matcher.normalize.kinds import classify_kind
-from matcher.normalize.timezones import IT_TZ, local_midnight, parse_iso
+from matcher.normalize.timezones import IT_TZ, aware, instant, local_midnight
 from scrapers.base import Report, read_pages, reason, response_json
 from scrapers.plone_text import attachment_urls, rich_text, term_title, term_titles
 
@@ -184,7 +184,7 @@ def to_call(item: dict) -> Call | None:
         text=text,
         language=LANGUAGE,
         territory=TERRITORY,
-        opening=_opening(item.get("apertura_bando"), ref),
+        opening=_local(item.get("apertura_bando"), "apertura_bando", ref),
         deadlines=[deadline] if deadline else [],
         deadline_time_known=time_known,
         tz=IT_TZ,
@@ -195,7 +195,7 @@ def to_call(item: dict) -> Call | None:
         topics=term_titles(item.get("materie")),
         links=[u for u in dict.fromkeys([url, *attachment_urls(item.get("approfondimento"))]) if u],
         kind="register" if is_register(item) else classify_kind(title, description),
-        source_updated=_instant(item.get("modified"), ref),
+        source_updated=_local(item.get("modified"), "modified", ref),
     )
 
 
@@ -284,44 +284,19 @@ def _status_hint(state: str, has_deadline: bool, text: str) -> str | None:
     return None
 
 
-def _opening(value: object, ref: str) -> datetime | None:
-    when = _when(value, "apertura_bando", ref)
-    return when[0] if when else None
-
-
 def _deadline(value: object, ref: str) -> tuple[datetime | None, bool]:
     """scadenza_bando is stored with a zone and serialised in UTC. A deadline at local
     midnight is a date entered without a time: rer.bandi's catalog indexer then counts the
     whole day (it indexes 00:00 as the next day), and so do we (deadline_time_known False)."""
-    when = _when(value, "scadenza_bando", ref)
-    if when is None:
+    local = _local(value, "scadenza_bando", ref)
+    if local is None:
         return None, True
-    instant, time_known = when
-    local = instant.astimezone(_TZ)
-    if time_known and (local.hour, local.minute, local.second) == (0, 0, 0):
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
         return local_midnight(local.date(), IT_TZ), False
-    return local, time_known
+    return local, True
 
 
-def _when(value: object, field: str, ref: str) -> tuple[datetime, bool] | None:
-    """An aware instant and whether it has a time. Naive values are local (apertura_bando)."""
-    if value in (None, ""):
-        return None
-    try:
-        text = str(value).strip()
-        if len(text) == 10:
-            return local_midnight(date.fromisoformat(text), IT_TZ), False
-        parsed = parse_iso(text)
-        if parsed is None:
-            return None
-    except ValueError:
-        log.warning("%s: unreadable %s %r; left empty", ref, field, value)
-        return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=_TZ), True
-    return parsed.astimezone(_TZ), True
-
-
-def _instant(value: object, ref: str) -> datetime | None:
-    when = _when(value, "modified", ref)
-    return when[0] if when else None
+def _local(value: object, field: str, ref: str) -> datetime | None:
+    """An instant in Rome time; naive values (apertura_bando) are Rome time already."""
+    at = instant(value, _TZ, ref, field)
+    return aware(at, _TZ) if at else None

@@ -17,7 +17,7 @@ from scrapers.eu_ftop_rows import (  # noqa: F401 - re-exported: the module's pa
     TOPIC_URL,
     all_values,
     first_value,
-    instant,
+    ingested,
     native_id,
     page_url,
     parse_keywords,
@@ -204,11 +204,10 @@ def scrape(
 
 
 def _preference(row: dict) -> tuple[bool, bool, datetime]:
-    ingested = instant(first_value(row, "esDA_IngestDate"), first_value(row, "identifier"))
     return (
         _datasource(row) == DATASOURCE,
         bool(first_value(row, "descriptionByte")),
-        ingested or datetime.min.replace(tzinfo=UTC),
+        ingested(row) or datetime.min.replace(tzinfo=UTC),
     )
 
 

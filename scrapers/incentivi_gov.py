@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -23,7 +23,7 @@ from matcher.normalize.itdates import (
 from matcher.normalize.kinds import classify_kind
 from matcher.normalize.territory import territory_from_regions
 from matcher.normalize.text import html_to_text
-from matcher.normalize.timezones import IT_TZ, local_midnight, parse_iso
+from matcher.normalize.timezones import IT_TZ, instant, local_midnight
 from scrapers.base import Report, configured_url, read_pages, reason, response_json, shorten
 
 log = logging.getLogger(__name__)
@@ -235,7 +235,7 @@ def to_call(doc: dict) -> Call | None:
         ),
         links=_unique([url, link]),
         kind=classify_kind(title, text),
-        source_updated=_instant(_text(doc, "ds_last_update"), native_id),
+        source_updated=instant(_text(doc, "ds_last_update"), UTC, native_id, "ds_last_update"),
     )
 
 
@@ -297,14 +297,6 @@ def _day(value: str, native_id: str) -> date | None:
         return date.fromisoformat(value[:10])
     except ValueError:
         log.warning("%s: unreadable date %r; ignored", native_id, value)
-        return None
-
-
-def _instant(value: str, native_id: str) -> datetime | None:
-    try:
-        return parse_iso(value)
-    except ValueError:
-        log.warning("%s: unreadable timestamp %r; ignored", native_id, value)
         return None
 
 

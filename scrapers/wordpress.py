@@ -19,7 +19,7 @@ from matcher.normalize.itdates import find_deadline, mentions_open_ended
 from matcher.normalize.kinds import classify_kind
 from matcher.normalize.language import detect_language
 from matcher.normalize.text import html_to_text
-from matcher.normalize.timezones import IT_TZ, parse_iso
+from matcher.normalize.timezones import IT_TZ, instant
 from scrapers.base import Report, Site, read_pages, read_sites, reason, response_json, shorten
 
 log = logging.getLogger(__name__)
@@ -158,13 +158,9 @@ def updated(post: dict[str, Any]) -> datetime | None:
         ("date_gmt", UTC),
         ("date", ZoneInfo(IT_TZ)),
     ):
-        try:
-            value = parse_iso(str(post.get(key) or ""))
-        except ValueError:
-            log.warning("post %s: unreadable %s %r; ignored", post.get("id"), key, post.get(key))
-            continue
+        value = instant(post.get(key), zone, f"post {post.get('id')}", key)
         if value is not None:
-            return value if value.tzinfo else value.replace(tzinfo=zone)
+            return value
     return None
 
 
