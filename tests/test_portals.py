@@ -17,7 +17,7 @@ from scrapers.base import reason
 
 NOT_PORTALS = {
     "__init__", "base", "files", "http", "eu_programmes", "eu_ftop_rows", "plone_text",
-    "emilia_romagna_items",
+    "emilia_romagna_items", "incentivi_gov_docs",
 }  # fmt: skip
 FIXTURES = Path(__file__).parent / "fixtures"
 REQUEST = httpx.Request("GET", "https://www.incentivi.gov.it/solr/coredrupal/select?start=200")
