@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Protocol, TypeVar
@@ -20,7 +20,7 @@ from matcher.normalize.timezones import EU_TZ, IT_TZ
 log = logging.getLogger(__name__)
 
 Cursor = TypeVar("Cursor")  # where a page is: a page number, a Solr start, a next link
-Content = TypeVar("Content")  # what a portal reads from one page
+Content = TypeVar("Content")  # what a portal reads from one page (or one site)
 
 
 @dataclass
@@ -173,13 +173,20 @@ def read_pages(
     report.error(capped())
 
 
-def response_json(response: httpx.Response) -> object:
-    """The response body as JSON, or a ScrapeError that names the URL."""
-    response.raise_for_status()
-    try:
-        return json.loads(response.content.decode("utf-8-sig"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ScrapeError(f"invalid JSON from {response.request.url}: {exc}") from exc
+def distinct(
+    calls: Iterable[Call | None], report: Report, missing: str, repeated: str = "duplicate item"
+) -> Iterator[Call]:
+    """The calls, each native id once. A None (an item without id or title) is dropped as
+    `missing`, a native id met before as `repeated`."""
+    seen: set[str] = set()
+    for call in calls:
+        if call is None:
+            report.drop(missing)
+        elif call.native_id in seen:
+            report.drop(repeated)
+        else:
+            seen.add(call.native_id)
+            yield call
 
 
 @dataclass(frozen=True)
@@ -225,6 +232,39 @@ def read_sites(config: dict[str, Any] | None, portal: str, report: Report) -> li
     if not sites:
         raise ScrapeError(f"{portal}: none of the [[{portal}.sites]] entries is usable")
     return sites
+
+
+def each_site(
+    config: dict[str, Any] | None,
+    portal: str,
+    report: Report,
+    read: Callable[[Site], list[Content]],
+    *,
+    base_url: str | None = None,
+    nothing: str,
+) -> Iterator[tuple[Site, list[Content]]]:
+    """Each `[[<portal>.sites]]` site with what `read(site)` found there.
+
+    A site that fails is reported and the others go on; one where `nothing` was found is
+    reported unless its `allow_empty` is set. `base_url` is refused: these portals read only
+    the sites of sources.toml.
+    """
+    if base_url:
+        raise ScrapeError(
+            f"{portal} reads the sites listed in sources.toml; --base-url is not used"
+        )
+    for site in read_sites(config, portal, report):
+        try:
+            found = read(site)
+        except (httpx.HTTPError, ScrapeError) as exc:
+            report.error(f"{portal}: {site.name}: {site.url}: {reason(exc)}")
+            continue
+        if not found and not site.allow_empty:
+            report.error(
+                f"{portal}: {site.name}: {site.url} {nothing} "
+                "(set allow_empty = true for this site if that is normal)"
+            )
+        yield site, found
 
 
 _SITE_KEYS = {"name", "url", "territory", "language", "allow_empty", "params", "closed_classes"}

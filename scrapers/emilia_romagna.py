@@ -9,8 +9,9 @@ import httpx
 
 from matcher.errors import ConfigError, ScrapeError
 from matcher.models import Call
-from scrapers.base import Report, read_pages, reason, response_json
+from scrapers.base import Report, distinct, read_pages, reason
 from scrapers.emilia_romagna_items import is_register, to_call
+from scrapers.files import response_object
 
 NAME = "emilia_romagna"
 TITLE = "Regione Emilia-Romagna (bandi)"
@@ -62,11 +63,7 @@ def rebase(url: str, base_url: str) -> str:
 
 def fetch_json(client: httpx.Client, url: str) -> dict:
     """GET a plone.restapi resource as JSON."""
-    response = client.get(url, headers={"Accept": "application/json"})
-    payload = response_json(response)
-    if not isinstance(payload, dict):
-        raise ScrapeError(f"unexpected answer from {response.request.url}: not a JSON object")
-    return payload
+    return response_object(client.get(url, headers={"Accept": "application/json"}))
 
 
 def parse_page(payload: dict, where: str) -> tuple[list[dict], int, str | None]:
@@ -133,6 +130,46 @@ def read_host(
     return collected
 
 
+def read_bandi(
+    client: httpx.Client,
+    hosts: list[str],
+    *,
+    report: Report,
+    base_url: str | None = None,
+    page_size: int = PAGE_SIZE,
+    max_pages: int = MAX_PAGES,
+) -> Iterator[dict]:
+    """The funding calls (`Bando` items, registers left out) of every site, with their text.
+
+    A site that fails is reported and the others go on; ScrapeError when none could be read.
+    """
+    urls: dict[str, str] = {}
+    for host in hosts:  # with base_url several sites may collapse onto one address
+        urls.setdefault(search_url(host, base_url), host)
+    read = 0
+    for url, host in urls.items():
+        try:
+            items = read_host(
+                client, host, report=report, base_url=base_url, page_size=page_size,
+                max_pages=max_pages,
+            )  # fmt: skip
+        except (httpx.HTTPError, ScrapeError) as exc:
+            report.error(f"{url}: {reason(exc, url=True)}; calls of {host} were not read")
+            continue
+        read += 1
+        for item in items:
+            if item.get("@type", "Bando") != "Bando":
+                report.drop("not a Bando")
+            elif is_register(item):
+                report.drop("register or authorisation")
+            elif "text" not in item:  # a metadata-only listing: the body is on the item itself
+                yield _with_detail(client, item, base_url, report)
+            else:
+                yield item
+    if urls and not read:
+        raise ScrapeError(f"none of the {len(urls)} Emilia-Romagna sites could be read")
+
+
 def scrape(
     client: httpx.Client,
     *,
@@ -148,40 +185,10 @@ def scrape(
     calls keep the public `@id` the portal gives as their url.
     """
     hosts, page_size = settings(config)
-    urls: dict[str, str] = {}
-    for host in hosts:  # with base_url several sites may collapse onto one address
-        urls.setdefault(search_url(host, base_url), host)
-    read = 0
-    seen: set[str] = set()
-    for url, host in urls.items():
-        try:
-            items = read_host(
-                client, host, report=report, base_url=base_url, page_size=page_size,
-                max_pages=max_pages,
-            )  # fmt: skip
-        except (httpx.HTTPError, ScrapeError) as exc:
-            report.error(f"{url}: {reason(exc, url=True)}; calls of {host} were not read")
-            continue
-        read += 1
-        for item in items:
-            if item.get("@type", "Bando") != "Bando":
-                report.drop("not a Bando")
-                continue
-            if is_register(item):
-                report.drop("register or authorisation")
-                continue
-            if "text" not in item:  # a metadata-only listing: the body is on the item itself
-                item = _with_detail(client, item, base_url, report)
-            call = to_call(item)
-            if call is None:
-                report.drop("item without UID or title")
-            elif call.native_id in seen:
-                report.drop("duplicate item")
-            else:
-                seen.add(call.native_id)
-                yield call
-    if urls and not read:
-        raise ScrapeError(f"none of the {len(urls)} Emilia-Romagna sites could be read")
+    bandi = read_bandi(
+        client, hosts, report=report, base_url=base_url, page_size=page_size, max_pages=max_pages
+    )
+    yield from distinct(map(to_call, bandi), report, "item without UID or title")
 
 
 def settings(config: dict[str, Any] | None) -> tuple[list[str], int]:

@@ -12,7 +12,7 @@ import httpx
 
 from matcher.errors import ScrapeError
 from matcher.models import Call
-from scrapers.base import Report, configured_url, read_pages, reason, response_json
+from scrapers.base import Report, configured_url, read_pages, reason
 from scrapers.eu_ftop_rows import (  # noqa: F401 - re-exported: the module's parsing API
     TOPIC_URL,
     all_values,
@@ -25,6 +25,7 @@ from scrapers.eu_ftop_rows import (  # noqa: F401 - re-exported: the module's pa
     topic_budget,
     when,
 )
+from scrapers.files import response_object
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +82,7 @@ def fetch_page(client: httpx.Client, url: str, page_number: int) -> dict:
         "languages": ("blob", json.dumps([LANGUAGE]).encode(), "application/json"),
         "sort": ("blob", json.dumps(SORT).encode(), "application/json"),
     }
-    response = client.post(url, params=params, files=files)
-    payload = response_json(response)
-    if not isinstance(payload, dict):
-        raise ScrapeError(f"unexpected answer from {response.request.url}: not a JSON object")
-    return payload
+    return response_object(client.post(url, params=params, files=files))
 
 
 def parse_page(payload: dict, where: str = "the SEDIA answer") -> tuple[list[dict], int]:

@@ -21,7 +21,7 @@ from matcher.normalize.itdates import find_deadline, mentions_open_ended
 from matcher.normalize.kinds import classify_kind
 from matcher.normalize.language import detect_language
 from matcher.normalize.text import html_to_text
-from scrapers.base import Report, Site, read_sites, reason, shorten
+from scrapers.base import Report, Site, distinct, each_site, shorten
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +49,11 @@ def native_key(site_name: str, key: str) -> str:
     return f"{site_name}:{key}"
 
 
-def fetch_feed(client: httpx.Client, site: Site) -> httpx.Response:
-    """GET the feed; HTTP errors raise."""
+def read_feed(client: httpx.Client, site: Site) -> list[dict[str, Any]]:
+    """The entries of the site's feed; HTTP errors and a document that is no feed raise."""
     response = client.get(site.url, params=site.params or None)
     response.raise_for_status()
-    return response
+    return parse_feed(response.content, site.url, response.headers.get("content-type", ""))
 
 
 def parse_feed(content: bytes, url: str, content_type: str = "") -> list[dict[str, Any]]:
@@ -134,32 +134,13 @@ def scrape(
     so that users can see why they were left out of the shortlists. Feeds hold only their last
     10-20 items.
     """
-    if base_url:
-        raise ScrapeError(f"{NAME} reads the feeds listed in sources.toml; --base-url is not used")
-    for site in read_sites(config, NAME, report):
-        try:
-            response = fetch_feed(client, site)
-            entries = parse_feed(
-                response.content, site.url, response.headers.get("content-type", "")
-            )
-        except (httpx.HTTPError, ScrapeError) as exc:
-            report.error(f"{NAME}: {site.name}: {site.url}: {reason(exc)}")
-            continue
-        if not entries and not site.allow_empty:
-            report.error(
-                f"{NAME}: {site.name}: {site.url} has no items "
-                "(set allow_empty = true for this site if that is normal)"
-            )
-        seen: set[str] = set()
-        for entry in entries:
-            call = to_call(entry, site)
-            if call is None:
-                report.drop("feed item without title or link")
-            elif call.native_id in seen:
-                report.drop("duplicate feed item")
-            else:
-                seen.add(call.native_id)
-                yield call
+    sites = each_site(
+        config, NAME, report, lambda site: read_feed(client, site), base_url=base_url,
+        nothing="has no items",
+    )  # fmt: skip
+    for site, entries in sites:
+        calls = (to_call(entry, site) for entry in entries)
+        yield from distinct(calls, report, "feed item without title or link", "duplicate feed item")
         report.advance(len(entries))
 
 

@@ -1,4 +1,4 @@
-"""Downloaded data files (CSV, JSON lists): the bytes, their UTF-8 text, rows with known columns."""
+"""What portals send: JSON answers, downloaded files (CSV, JSON lists), rows with known columns."""
 
 from __future__ import annotations
 
@@ -11,6 +11,23 @@ from typing import Any
 import httpx
 
 from matcher.errors import ScrapeError
+
+
+def response_json(response: httpx.Response) -> object:
+    """The response body as JSON, or a ScrapeError that names the URL."""
+    response.raise_for_status()
+    try:
+        return json.loads(response.content.decode("utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ScrapeError(f"invalid JSON from {response.request.url}: {exc}") from exc
+
+
+def response_object(response: httpx.Response) -> dict:
+    """The response body as a JSON object, or a ScrapeError that names the URL."""
+    payload = response_json(response)
+    if not isinstance(payload, dict):
+        raise ScrapeError(f"unexpected answer from {response.request.url}: not a JSON object")
+    return payload
 
 
 def fetch_bytes(client: httpx.Client, url: str) -> bytes:

@@ -9,7 +9,8 @@ import httpx
 
 from matcher.errors import ConfigError, ScrapeError
 from matcher.models import Call
-from scrapers.base import Report, configured_url, read_pages, reason, response_json
+from scrapers.base import Report, configured_url, read_pages, reason
+from scrapers.files import response_object
 from scrapers.incentivi_gov_docs import (  # noqa: F401 - re-exported: the parsing API
     ATTRIBUTION,
     Schedule,
@@ -58,11 +59,7 @@ def fetch_page(client: httpx.Client, url: str, start: int, rows: int) -> tuple[d
         "start": str(start),
     }
     response = client.get(url, params=params)
-    payload = response_json(response)  # decodes UTF-8 with or without a BOM
-    where = str(response.request.url)
-    if not isinstance(payload, dict):
-        raise ScrapeError(f"unexpected answer from {where}: not a JSON object")
-    return payload, where
+    return response_object(response), str(response.request.url)  # UTF-8 with or without BOM
 
 
 def parse_page(payload: dict, where: str) -> tuple[list[dict], int]:

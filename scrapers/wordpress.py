@@ -20,7 +20,8 @@ from matcher.normalize.kinds import classify_kind
 from matcher.normalize.language import detect_language
 from matcher.normalize.text import html_to_text
 from matcher.normalize.timezones import IT_TZ, instant
-from scrapers.base import Report, Site, read_pages, read_sites, reason, response_json, shorten
+from scrapers.base import Report, Site, distinct, each_site, read_pages, reason, shorten
+from scrapers.files import response_json
 
 log = logging.getLogger(__name__)
 
@@ -176,25 +177,13 @@ def scrape(
 
     Reading each listing whole is what lets the store notice vanished posts.
     """
-    if base_url:
-        raise ScrapeError(f"{NAME} reads the sites listed in sources.toml; --base-url is not used")
-    for site in read_sites(config, NAME, report):
-        try:
-            posts = read_listing(client, site, report, max_pages)
-        except (httpx.HTTPError, ScrapeError) as exc:
-            report.error(f"{NAME}: {site.name}: {site.url}: {reason(exc)}")
-            continue
-        if not posts and not site.allow_empty:
-            report.error(
-                f"{NAME}: {site.name}: {site.url} lists no posts "
-                "(set allow_empty = true for this site if that is normal)"
-            )
-        for post in posts:
-            call = to_call(post, site)
-            if call is None:
-                report.drop("post without id or title")
-                continue
-            yield call
+    sites = each_site(
+        config, NAME, report, lambda site: read_listing(client, site, report, max_pages),
+        base_url=base_url, nothing="lists no posts",
+    )  # fmt: skip
+    for site, posts in sites:
+        calls = (to_call(post, site) for post in posts)
+        yield from distinct(calls, report, "post without id or title")
 
 
 def _rendered(post: dict[str, Any], key: str) -> str:
