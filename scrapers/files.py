@@ -5,12 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
 
 from matcher.errors import ScrapeError
+from matcher.normalize.itdates import ParsedDate, parse_it_date
+from matcher.normalize.timezones import IT_TZ
+
+log = logging.getLogger(__name__)
 
 
 def response_json(response: httpx.Response) -> object:
@@ -88,3 +93,15 @@ def require_columns(header: Sequence[str], required: Sequence[str], url: str) ->
             f"the layout of {url} changed: missing columns {', '.join(missing)} "
             f"(header: {', '.join(header) or 'none'})"
         )
+
+
+def cell_date(row: dict[str, str], column: str, where: str | None) -> ParsedDate | None:
+    """The Italian date of a cell (Rome time); None when empty, or when unreadable: then
+    logged, naming `where` and the column, unless `where` is None."""
+    value = row[column]
+    if not value:
+        return None
+    parsed = parse_it_date(value, tz=IT_TZ)
+    if parsed is None and where is not None:
+        log.warning("%s: unreadable %s %r; left empty", where, column, value)
+    return parsed

@@ -14,11 +14,10 @@ from matcher.models import Call
 from matcher.normalize.amounts import parse_amount
 from matcher.normalize.eligibility import public_bodies_eligible
 from matcher.normalize.ids import title_date_id
-from matcher.normalize.itdates import ParsedDate, parse_it_date
 from matcher.normalize.kinds import classify_kind
 from matcher.normalize.timezones import IT_TZ
 from scrapers.base import Report, configured_url
-from scrapers.files import decode_utf8, fetch_bytes, read_csv
+from scrapers.files import cell_date, decode_utf8, fetch_bytes, read_csv
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +89,7 @@ def native_id(row: dict[str, str]) -> str:
     serial = row[SERIAL]
     if serial:
         return serial
-    opening = _date(row, OPENING, "row", quiet=True)
+    opening = cell_date(row, OPENING, None)
     return title_date_id(row[TITLE_COL], opening.at if opening else None)
 
 
@@ -102,9 +101,9 @@ def to_call(row: dict[str, str], where: str = "row") -> Call | None:
     code, measure = row[SUBMEASURE], " ".join(row[SUBMEASURE_NAME].split())
     recipients = [" ".join(r.split()) for r in row[RECIPIENTS].split(";")]
     recipients = [r for r in dict.fromkeys(recipients) if r]
-    opening = _date(row, OPENING, where)
-    closing = _date(row, CLOSING, where)
-    observed = _date(row, OBSERVED, where)
+    opening = cell_date(row, OPENING, where)
+    closing = cell_date(row, CLOSING, where)
+    observed = cell_date(row, OBSERVED, where)
     links = source_links(row[LINK])
     url = links[0] if links else DATASET_PAGE
     until_funds_last = row[UNTIL_FUNDS_LAST].casefold() in ("si", "sì", "yes", "true", "1")
@@ -205,16 +204,6 @@ def scrape(
 
 def _column(name: str | None) -> str:
     return " ".join((name or "").replace("\ufeff", "").replace("’", "'").split())
-
-
-def _date(row: dict[str, str], column: str, where: str, quiet: bool = False) -> ParsedDate | None:
-    value = row[column]
-    if not value:
-        return None
-    parsed = parse_it_date(value, tz=IT_TZ)
-    if parsed is None and not quiet:
-        log.warning("%s: unreadable %s %r; left empty", where, column, value)
-    return parsed
 
 
 def _amount(row: dict[str, str], column: str, where: str) -> float | None:

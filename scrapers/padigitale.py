@@ -14,10 +14,16 @@ from matcher.models import Call
 from matcher.normalize.amounts import parse_amount
 from matcher.normalize.eligibility import public_bodies_eligible
 from matcher.normalize.ids import title_date_id
-from matcher.normalize.itdates import ParsedDate, parse_it_date
 from matcher.normalize.timezones import IT_TZ
 from scrapers.base import Report, configured_url
-from scrapers.files import decode_utf8, fetch_bytes, json_rows, read_csv, require_columns
+from scrapers.files import (
+    cell_date,
+    decode_utf8,
+    fetch_bytes,
+    json_rows,
+    read_csv,
+    require_columns,
+)
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +81,8 @@ def to_call(row: dict[str, str], where: str = "row") -> Call | None:
     beneficiaries = list(dict.fromkeys(b.strip() for b in row["soggetti_destinatari"].split(";")))
     beneficiaries = [b for b in beneficiaries if b]
     label = row["stato"].strip()
-    opening = _date(row, "data_inizio_bando", where)
-    closing = _date(row, "data_fine_bando", where)
+    opening = cell_date(row, "data_inizio_bando", f"{where} ({title})")
+    closing = cell_date(row, "data_fine_bando", f"{where} ({title})")
     lines = [
         f"Misura PNRR: {measure}" if measure else "",
         f"Destinatari: {', '.join(beneficiaries)}" if beneficiaries else "",
@@ -133,16 +139,6 @@ def scrape(
             report.drop("row without title")
             continue
         yield call
-
-
-def _date(row: dict[str, str], column: str, where: str) -> ParsedDate | None:
-    value = row[column]
-    if not value:
-        return None
-    parsed = parse_it_date(value, tz=IT_TZ)
-    if parsed is None:
-        log.warning("%s (%s): unreadable %s %r; left empty", where, row["titolo"], column, value)
-    return parsed
 
 
 def _amount(value: str, where: str) -> float | None:

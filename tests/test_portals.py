@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
 import tomllib
 from pathlib import Path
@@ -38,6 +39,18 @@ def test_every_portal_has_the_module_contract():
         assert parameters["client"].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD, name
         keyword_only = [p.name for p in parameters.values() if p.kind is p.KEYWORD_ONLY]
         assert keyword_only[:3] == ["base_url", "report", "config"], name
+
+
+def test_scrapers_use_only_the_models_errors_and_normalize_of_matcher():
+    allowed = ("matcher.models", "matcher.errors", "matcher.normalize.")
+    for path in Path(scrapers.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = [
+            node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+        ]
+        imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        matcher = [name for name in imported if name.split(".")[0] == "matcher"]
+        assert [name for name in matcher if not name.startswith(allowed)] == [], path.name
 
 
 def test_dedupe_priority_keeps_the_owners_record_first():
