@@ -18,7 +18,7 @@ from matcher.sources import load_sources
 from matcher.store import call_ids, open_db
 from scrapers import PORTALS
 from scrapers.base import run_portal
-from scrapers.http import replay_client
+from scrapers.recording import replay_client
 
 
 def parse_rates(repeat: int) -> None:

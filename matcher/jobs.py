@@ -42,7 +42,7 @@ from matcher.store import (
 from matcher.store.lock import writing
 from scrapers import PORTALS, dedupe_priority
 from scrapers.base import Portal, run_portal
-from scrapers.http import replay_client
+from scrapers.recording import replay_client
 
 # client_for(portal) -> the client to read that portal with (transport, endpoint, politeness)
 ClientFor = Callable[[Portal], httpx.Client]

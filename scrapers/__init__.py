@@ -21,10 +21,7 @@ PORTALS: dict[str, ModuleType] = {
     )
 }  # fmt: skip
 
-_SURVIVOR_ORDER = ("emilia_romagna", "eu_ftop", "padigitale", "italiadomani", "incentivi_gov",
-                   "feeds", "wordpress")  # fmt: skip
-
 
 def dedupe_priority() -> dict[str, int]:
-    """Portal name -> priority of its record when two portals publish the same call."""
-    return {name: 10 * (i + 1) for i, name in enumerate(_SURVIVOR_ORDER)}
+    """Each portal's DEDUPE_PRIORITY by NAME: lower wins when two portals hold the same call."""
+    return {name: module.DEDUPE_PRIORITY for name, module in PORTALS.items()}

@@ -1,24 +1,26 @@
-"""What every portal module shares: the per-run Report and the runner that builds a ScrapeResult."""
+"""The portal toolkit: the module contract and its runner, error wording, paging, URL, sites."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
 from matcher.errors import ConfigError, ScrapeError
 from matcher.models import Call, ScrapeResult
 from matcher.normalize.text import SUMMARY_CHARS, shorten  # noqa: F401 - the scrapers' helper
+from matcher.normalize.timezones import EU_TZ, IT_TZ
 
 log = logging.getLogger(__name__)
+
+Cursor = TypeVar("Cursor")  # where a page is: a page number, a Solr start, a next link
+Content = TypeVar("Content")  # what a portal reads from one page (or one site)
 
 
 @dataclass
@@ -46,13 +48,18 @@ class Report:
 
 
 class Portal(Protocol):
+    """What every portal module defines; `scrapers.PORTALS` lists them."""
+
     NAME: str
     TITLE: str
+    SITES_CONFIGURED: bool  # its sites come from sources.toml, so --base-url is refused
+    # When two portals publish the same call, the record of the lower one survives: the body
+    # that owns the call first, aggregators last.
+    DEDUPE_PRIORITY: int
 
     def scrape(
         self,
         client: httpx.Client,
-        since: object = None,
         *,
         base_url: str | None = None,
         report: Report,
@@ -61,45 +68,56 @@ class Portal(Protocol):
 
 
 def run_portal(
-    module: ModuleType,
+    module: Portal | ModuleType,
     client: httpx.Client,
     *,
     base_url: str | None = None,
-    since: object = None,
     progress: object = None,
     config: dict[str, Any] | None = None,
 ) -> ScrapeResult:
     """Read one portal; a failure becomes an error in the result, never an exception."""
     report = Report(progress=progress)
     calls: list[Call] = []
-    fatal: str | None = None
     try:
-        for call in module.scrape(client, since, base_url=base_url, report=report, config=config):
+        for call in module.scrape(client, base_url=base_url, report=report, config=config):
             calls.append(call)
-    except ScrapeError as exc:
-        fatal = str(exc)
-    except httpx.HTTPStatusError as exc:
-        fatal = f"HTTP {exc.response.status_code} from {exc.request.url}"
-    except httpx.TimeoutException as exc:
-        fatal = f"timed out reading {exc.request.url}"
-    except httpx.HTTPError as exc:
-        where = exc.request.url if _has_request(exc) else "the portal"
-        fatal = f"{type(exc).__name__} reading {where}: {exc}"
-    except json.JSONDecodeError as exc:
-        fatal = f"invalid JSON: {exc}"
     except ConfigError:
         raise  # the user's configuration is wrong: the CLI names the file and the field
+    except (ScrapeError, httpx.HTTPError, json.JSONDecodeError) as exc:
+        report.error(f"{module.NAME}: {reason(exc, url=True)}")
     except Exception as exc:  # noqa: BLE001 - a layout change must not stop the other portals
         log.exception("%s: unexpected error", module.NAME)
-        fatal = f"unexpected {type(exc).__name__} (the portal's layout may have changed): {exc}"
-    if fatal:
-        report.error(f"{module.NAME}: {fatal}")
+        report.error(
+            f"{module.NAME}: unexpected {type(exc).__name__} (the portal's layout may have "
+            f"changed): {exc}"
+        )
     return ScrapeResult(
         calls=calls,
         complete=not report.errors,
         errors=list(report.errors),
         dropped=dict(report.dropped),
     )
+
+
+def reason(exc: Exception, *, url: bool = False) -> str:
+    """The cause of a failure in a few words, for an error message.
+
+    With `url`, an HTTP failure also names the address that failed ("HTTP 503 from <url>"), for
+    messages that do not name it themselves.
+    """
+    if isinstance(exc, httpx.HTTPStatusError):
+        status = f"HTTP {exc.response.status_code}"
+        return f"{status} from {exc.request.url}" if url else status
+    if isinstance(exc, httpx.HTTPError) and url:
+        where = exc.request.url if _has_request(exc) else "the portal"
+        if isinstance(exc, httpx.TimeoutException):
+            return f"timed out reading {where}"
+        return f"{type(exc).__name__} reading {where}: {exc}"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"invalid JSON: {exc}"
+    return str(exc) or type(exc).__name__
 
 
 def _has_request(exc: httpx.HTTPError) -> bool:
@@ -110,52 +128,171 @@ def _has_request(exc: httpx.HTTPError) -> bool:
     return True
 
 
-def response_json(response: httpx.Response) -> object:
-    """The response body as JSON, or a ScrapeError that names the URL."""
-    response.raise_for_status()
-    try:
-        return json.loads(response.content.decode("utf-8-sig"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ScrapeError(f"invalid JSON from {response.request.url}: {exc}") from exc
+def configured_url(config: dict[str, Any] | None, name: str) -> str | None:
+    """The `url` of the portal's sources.toml section, None when unset.
 
-
-def decode_utf8(body: bytes, url: str) -> str:
-    """Text of a downloaded file, UTF-8 with or without BOM; ScrapeError naming the URL if not."""
-    try:
-        return body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ScrapeError(f"{url} is not UTF-8 text: {exc}") from exc
-
-
-def read_csv(
-    text: str,
-    url: str,
-    required: Sequence[str],
-    column: Callable[[str], str] = str.strip,
-) -> list[dict[str, str]]:
-    """Non-empty rows of a CSV whose separator (`;` or `,`) is sniffed from the header line.
-
-    Column names pass through `column`; a header lacking any `required` column means the layout
-    changed: ScrapeError naming the URL, the missing columns and the header found.
+    Portals read from `base_url or configured_url(config, NAME) or DEFAULT_URL`.
     """
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [column(name) for name in reader.fieldnames or []]
-    require_columns(header, required, url)
-    reader.fieldnames = header
-    rows = []
-    for row in reader:
-        values = {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)}
-        if any(values.values()):
-            rows.append(values)
-    return rows
+    url = (config or {}).get("url")
+    if url is not None and not isinstance(url, str):
+        raise ConfigError(f"[{name}] url must be a string, got {url!r}")
+    return url or None
 
 
-def require_columns(header: Sequence[str], required: Sequence[str], url: str) -> None:
-    missing = [name for name in required if name not in header]
-    if missing:
+def read_pages(
+    fetch: Callable[[Cursor], tuple[Content, Cursor | None]],
+    first: Cursor,
+    *,
+    report: Report,
+    max_pages: int,
+    failed: Callable[[Cursor, Exception], str],
+    capped: Callable[[], str],
+) -> Iterator[tuple[Cursor, Content]]:
+    """Each page of a listing with where it was read, from `first` on, at most `max_pages`.
+
+    `fetch(cursor)` reads one page and says where the next is (None after the last). The first
+    page failing raises: nothing was read. A later page failing (an HTTP error or ScrapeError)
+    is reported as `failed(cursor, exc)` and ends the listing; so does reaching `max_pages`
+    with a page still to read, reported as `capped()`. The caller checks each page (repeats,
+    totals, emptiness) and leaves the loop when the listing is done or must stop: what is read
+    is kept, and any report.error makes the result incomplete.
+    """
+    cursor = first
+    for number in range(max_pages):
+        try:
+            content, following = fetch(cursor)
+        except (httpx.HTTPError, ScrapeError) as exc:
+            if number == 0:
+                raise
+            report.error(failed(cursor, exc))
+            return
+        yield cursor, content
+        if following is None:
+            return
+        cursor = following
+    report.error(capped())
+
+
+def distinct(
+    calls: Iterable[Call | None], report: Report, missing: str, repeated: str = "duplicate item"
+) -> Iterator[Call]:
+    """The calls, each native id once. A None (an item without id or title) is dropped as
+    `missing`, a native id met before as `repeated`."""
+    seen: set[str] = set()
+    for call in calls:
+        if call is None:
+            report.drop(missing)
+        elif call.native_id in seen:
+            report.drop(repeated)
+        else:
+            seen.add(call.native_id)
+            yield call
+
+
+@dataclass(frozen=True)
+class Site:
+    """One configured site of a list-of-sites portal (feeds, wordpress)."""
+
+    name: str
+    url: str
+    territory: str
+    language: str | None = None
+    allow_empty: bool = False
+    params: dict[str, Any] = field(default_factory=dict)
+    closed_classes: tuple[str, ...] = ()
+
+    @property
+    def tz(self) -> str:
+        """The zone of date-only deadlines: Brussels for EU sources, Rome for Italian ones."""
+        return EU_TZ if self.territory == "EU" else IT_TZ
+
+
+def read_sites(config: dict[str, Any] | None, portal: str, report: Report) -> list[Site]:
+    """The valid `[[<portal>.sites]]` entries; each invalid one is reported and skipped.
+
+    Raises ScrapeError when no site is usable, so the run records the portal as failed.
+    """
+    entries = (config or {}).get("sites")
+    if not isinstance(entries, list) or not entries:
         raise ScrapeError(
-            f"the layout of {url} changed: missing columns {', '.join(missing)} "
-            f"(header: {', '.join(header) or 'none'})"
+            f"{portal}: no sites configured; add [[{portal}.sites]] entries (name, url, "
+            "territory) to sources.toml"
         )
+    sites: list[Site] = []
+    for n, entry in enumerate(entries, 1):
+        try:
+            site = _site(entry)
+        except ValueError as exc:
+            report.error(f"{portal}: [[{portal}.sites]] entry {n} in sources.toml: {exc}")
+            continue
+        if any(s.name == site.name for s in sites):
+            report.error(f"{portal}: [[{portal}.sites]] entry {n}: duplicate name {site.name!r}")
+            continue
+        sites.append(site)
+    if not sites:
+        raise ScrapeError(f"{portal}: none of the [[{portal}.sites]] entries is usable")
+    return sites
+
+
+def each_site(
+    config: dict[str, Any] | None,
+    portal: str,
+    report: Report,
+    read: Callable[[Site], list[Content]],
+    *,
+    base_url: str | None = None,
+    nothing: str,
+) -> Iterator[tuple[Site, list[Content]]]:
+    """Each `[[<portal>.sites]]` site with what `read(site)` found there.
+
+    A site that fails is reported and the others go on; one where `nothing` was found is
+    reported unless its `allow_empty` is set. `base_url` is refused: these portals read only
+    the sites of sources.toml.
+    """
+    if base_url:
+        raise ScrapeError(
+            f"{portal} reads the sites listed in sources.toml; --base-url is not used"
+        )
+    for site in read_sites(config, portal, report):
+        try:
+            found = read(site)
+        except (httpx.HTTPError, ScrapeError) as exc:
+            report.error(f"{portal}: {site.name}: {site.url}: {reason(exc)}")
+            continue
+        if not found and not site.allow_empty:
+            report.error(
+                f"{portal}: {site.name}: {site.url} {nothing} "
+                "(set allow_empty = true for this site if that is normal)"
+            )
+        yield site, found
+
+
+_SITE_KEYS = {"name", "url", "territory", "language", "allow_empty", "params", "closed_classes"}
+
+
+def _site(entry: object) -> Site:
+    if not isinstance(entry, dict):
+        raise ValueError("must be a table with name, url and territory")
+    unknown = sorted(set(entry) - _SITE_KEYS)
+    if unknown:
+        raise ValueError(f"unknown keys {', '.join(unknown)}")
+    name, url, territory = (entry.get(k) for k in ("name", "url", "territory"))
+    if not isinstance(name, str) or not name.strip() or ":" in name:
+        raise ValueError("'name' must be a non-empty string without ':' (it prefixes the ids)")
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        raise ValueError(f"{name}: 'url' must be an http(s) URL")
+    if not isinstance(territory, str) or not territory.strip():
+        raise ValueError(f"{name}: 'territory' is required (EU, Italia or a region)")
+    language = entry.get("language")
+    if language is not None and not isinstance(language, str):
+        raise ValueError(f"{name}: 'language' must be a string such as 'it' or 'en'")
+    allow_empty = entry.get("allow_empty", False)
+    params = entry.get("params", {})
+    closed = entry.get("closed_classes", [])
+    if not isinstance(allow_empty, bool):
+        raise ValueError(f"{name}: 'allow_empty' must be true or false")
+    if not isinstance(params, dict):
+        raise ValueError(f"{name}: 'params' must be a table")
+    if not isinstance(closed, list) or not all(isinstance(c, str) for c in closed):
+        raise ValueError(f"{name}: 'closed_classes' must be a list of strings")
+    return Site(name.strip(), url, territory.strip(), language, allow_empty, params, tuple(closed))

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import logging
-import re
 from collections.abc import Iterator
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 
 from matcher.errors import ConfigError, ScrapeError
 from matcher.models import Call
-from matcher.normalize.amounts import find_budget
-from matcher.normalize.itdates import mentions_open_ended
-from matcher.normalize.kinds import classify_kind
-from matcher.normalize.timezones import IT_TZ, local_midnight, parse_iso
-from scrapers.base import Report, response_json
-from scrapers.plone_text import attachment_urls, rich_text, term_title, term_titles
-
-log = logging.getLogger(__name__)
+from scrapers.base import Report, distinct, read_pages, reason
+from scrapers.emilia_romagna_items import is_register, to_call
+from scrapers.files import response_object
 
 NAME = "emilia_romagna"
 TITLE = "Regione Emilia-Romagna (bandi)"
+SITES_CONFIGURED = False
+DEDUPE_PRIORITY = 10  # the Region's own calls: its record beats an aggregator's copy
 DEFAULT_HOSTS = [
     "https://www.regione.emilia-romagna.it",
     "https://imprese.regione.emilia-romagna.it",
@@ -35,20 +28,6 @@ DEFAULT_HOSTS = [
 ]
 PAGE_SIZE = 50
 MAX_PAGES = 100  # 5,000 items at the default page size; the largest site holds ~100 Bando
-TERRITORY = "Emilia-Romagna"
-LANGUAGE = "it"
-# tipologia_bando values (redturtle.bandi vocabulary) that are not funding calls.
-REGISTER_TYPES = frozenset({"Accreditamenti, albi, elenchi", "Autorizzazioni di attività"})
-# bando_state tokens and titles. "In corso" (inProgress) means the application deadline has
-# passed and the procedure is under way: applications are closed (redturtle.bandi getBandoState).
-CLOSED_STATES = frozenset({"inprogress", "closed", "in corso", "chiuso"})
-OPEN_STATES = frozenset({"open", "attivo", "aperto"})
-_PUBLIC_BODY = re.compile(
-    r"\benti? pubblic|\benti? local|\bcomun[ei]\b|\bunion[ei] (?:d[ei]i? )?comuni"
-    r"|\bamministrazion[ei] pubblic|\bpubblic[ah] amministrazion",
-    re.IGNORECASE,
-)
-_TZ = ZoneInfo(IT_TZ)
 
 
 def search_params(page_size: int = PAGE_SIZE) -> dict[str, str | int]:
@@ -82,17 +61,9 @@ def rebase(url: str, base_url: str) -> str:
     return str(httpx.URL(url).copy_with(scheme=base.scheme, host=base.host, port=base.port))
 
 
-def fetch_json(client: httpx.Client, url: str, params: dict | None = None) -> dict:
-    """GET a plone.restapi resource as JSON. `params` only on the first page: httpx would
-    replace the query of a `batching.next` link with them."""
-    kwargs: dict[str, Any] = {"headers": {"Accept": "application/json"}}
-    if params is not None:
-        kwargs["params"] = params
-    response = client.get(url, **kwargs)
-    payload = response_json(response)
-    if not isinstance(payload, dict):
-        raise ScrapeError(f"unexpected answer from {response.request.url}: not a JSON object")
-    return payload
+def fetch_json(client: httpx.Client, url: str) -> dict:
+    """GET a plone.restapi resource as JSON."""
+    return response_object(client.get(url, headers={"Accept": "application/json"}))
 
 
 def parse_page(payload: dict, where: str) -> tuple[list[dict], int, str | None]:
@@ -115,142 +86,109 @@ def read_host(
     report: Report,
     base_url: str | None = None,
     page_size: int = PAGE_SIZE,
+    max_pages: int = MAX_PAGES,
 ) -> list[dict]:
-    """Every item of one site's listing. The first page failing raises; a later one is
-    reported and ends the listing (the items read are kept)."""
-    url = search_url(host, base_url)
-    params = search_params(page_size)
-    items, total, link = parse_page(fetch_json(client, url, params), url)
-    if total > 0 and not items:
-        raise ScrapeError(f"{url} reports items_total {total} but lists no items")
-    collected = list(items)
-    report.advance(len(items))
-    seen = {str(httpx.URL(url, params=params))}
-    pages = 1
-    while link:
-        # Followed as given: rebuilding the query from our params has looped forever elsewhere.
-        page_url = rebase(link, base_url) if base_url else link
-        if page_url in seen:
-            report.error(f"{host}: batching.next repeats {page_url}; stopped at {len(collected)}")
-            break
-        if pages >= MAX_PAGES:
-            report.error(f"{host}: stopped after {MAX_PAGES} pages with {len(collected)} items")
-            break
+    """Every item of one site's listing, following `batching.next` as given.
+
+    The first page failing, or listing no items of a non-zero items_total, raises. A later page
+    that fails or is empty, a next link already read and the page cap are reported and end the
+    listing (the items read are kept).
+    """
+    first = str(httpx.URL(search_url(host, base_url), params=search_params(page_size)))
+    collected: list[dict] = []
+    seen: set[str] = set()
+
+    def read(page_url: str) -> tuple[tuple[list[dict], int, str | None], str | None]:
+        items, total, link = parse_page(fetch_json(client, page_url), page_url)
+        # Followed as given (only rebased): rebuilding the query from our params has looped
+        # forever elsewhere.
+        following = rebase(link, base_url) if link and base_url else link
+        return (items, total, following), following
+
+    pages = read_pages(
+        read,
+        first,
+        report=report,
+        max_pages=max_pages,
+        failed=lambda page_url, exc: (
+            f"{page_url}: {reason(exc, url=True)}; the listing of {host} is incomplete"
+        ),
+        capped=lambda: f"{host}: stopped after {max_pages} pages with {len(collected)} items",
+    )
+    for page_url, (items, total, following) in pages:
         seen.add(page_url)
-        try:
-            items, total, link = parse_page(fetch_json(client, page_url), page_url)
-        except (httpx.HTTPError, ScrapeError) as exc:
-            report.error(f"{page_url}: {_reason(exc)}; the listing of {host} is incomplete")
-            break
-        if not items:
+        if not items and page_url == first and total > 0:
+            raise ScrapeError(f"{page_url} reports items_total {total} but lists no items")
+        if not items and page_url != first:
             report.error(f"{page_url} is empty after {len(collected)} of {total} items")
             break
         collected.extend(items)
         report.advance(len(items))
-        pages += 1
+        if following in seen:
+            report.error(f"{host}: batching.next repeats {following}; stopped at {len(collected)}")
+            break
     return collected
 
 
-def tipologia(item: dict) -> str:
-    return term_title(item.get("tipologia_bando"))
-
-
-def is_register(item: dict) -> bool:
-    """A register, list or authorisation (tipologia_bando), not a funding call."""
-    return tipologia(item) in REGISTER_TYPES
-
-
-def to_call(item: dict) -> Call | None:
-    """A Call from one full `Bando` object, or None without UID or title."""
-    uid = str(item.get("UID") or "").strip()
-    title = " ".join(str(item.get("title") or "").split())
-    if not uid or not title:
-        return None
-    url = str(item.get("@id") or "")
-    ref = url or uid
-    description = " ".join(str(item.get("description") or "").split())
-    body = rich_text(item.get("text"))
-    text = "\n\n".join(part for part in (description, body) if part)
-    deadline, time_known = _deadline(item.get("scadenza_bando"), ref)
-    state = term_title(item.get("bando_state")).casefold()
-    beneficiaries = term_titles(item.get("destinatari"))
-    return Call(
-        portal=NAME,
-        native_id=uid,
-        title=title,
-        url=url,
-        summary=description,
-        text=text,
-        language=LANGUAGE,
-        territory=TERRITORY,
-        opening=_opening(item.get("apertura_bando"), ref),
-        deadlines=[deadline] if deadline else [],
-        deadline_time_known=time_known,
-        tz=IT_TZ,
-        status_hint=_status_hint(state, deadline is not None, text),
-        budget_eur=find_budget(description) or find_budget(body),
-        beneficiaries=beneficiaries,
-        public_bodies_eligible=public_bodies_eligible(beneficiaries),
-        topics=term_titles(item.get("materie")),
-        links=[u for u in dict.fromkeys([url, *attachment_urls(item.get("approfondimento"))]) if u],
-        kind="register" if is_register(item) else classify_kind(title, description),
-        source_updated=_instant(item.get("modified"), ref),
-    )
-
-
-def public_bodies_eligible(beneficiaries: list[str]) -> bool | None:
-    """True when public bodies are among the destinatari, None when none are listed."""
-    if not beneficiaries:
-        return None
-    return any(_PUBLIC_BODY.search(b) for b in beneficiaries)
-
-
-def scrape(
+def read_bandi(
     client: httpx.Client,
-    since: object = None,
+    hosts: list[str],
     *,
-    base_url: str | None = None,
     report: Report,
-    config: dict[str, Any] | None = None,
-) -> Iterator[Call]:
-    """Read every configured site; a site that fails is reported and the others go on.
+    base_url: str | None = None,
+    page_size: int = PAGE_SIZE,
+    max_pages: int = MAX_PAGES,
+) -> Iterator[dict]:
+    """The funding calls (`Bando` items, registers left out) of every site, with their text.
 
-    `since` is ignored: each site lists ~100 Bando, and a full read lets the store mark
-    vanished calls. With `base_url` every site is fetched through that scheme and host (a
-    local stand-in); the calls keep the public `@id` the portal gives as their url.
+    A site that fails is reported and the others go on; ScrapeError when none could be read.
     """
-    hosts, page_size = settings(config)
     urls: dict[str, str] = {}
     for host in hosts:  # with base_url several sites may collapse onto one address
         urls.setdefault(search_url(host, base_url), host)
     read = 0
-    seen: set[str] = set()
     for url, host in urls.items():
         try:
-            items = read_host(client, host, report=report, base_url=base_url, page_size=page_size)
+            items = read_host(
+                client, host, report=report, base_url=base_url, page_size=page_size,
+                max_pages=max_pages,
+            )  # fmt: skip
         except (httpx.HTTPError, ScrapeError) as exc:
-            report.error(f"{url}: {_reason(exc)}; calls of {host} were not read")
+            report.error(f"{url}: {reason(exc, url=True)}; calls of {host} were not read")
             continue
         read += 1
         for item in items:
             if item.get("@type", "Bando") != "Bando":
                 report.drop("not a Bando")
-                continue
-            if is_register(item):
+            elif is_register(item):
                 report.drop("register or authorisation")
-                continue
-            if "text" not in item:  # a metadata-only listing: the body is on the item itself
-                item = _with_detail(client, item, base_url, report)
-            call = to_call(item)
-            if call is None:
-                report.drop("item without UID or title")
-            elif call.native_id in seen:
-                report.drop("duplicate item")
+            elif "text" not in item:  # a metadata-only listing: the body is on the item itself
+                yield _with_detail(client, item, base_url, report)
             else:
-                seen.add(call.native_id)
-                yield call
+                yield item
     if urls and not read:
         raise ScrapeError(f"none of the {len(urls)} Emilia-Romagna sites could be read")
+
+
+def scrape(
+    client: httpx.Client,
+    *,
+    base_url: str | None = None,
+    report: Report,
+    config: dict[str, Any] | None = None,
+    max_pages: int = MAX_PAGES,
+) -> Iterator[Call]:
+    """Read every configured site; a site that fails is reported and the others go on.
+
+    Each site lists ~100 Bando: read whole, they let the store mark vanished calls. With
+    `base_url` every site is fetched through that scheme and host (a local stand-in); the
+    calls keep the public `@id` the portal gives as their url.
+    """
+    hosts, page_size = settings(config)
+    bandi = read_bandi(
+        client, hosts, report=report, base_url=base_url, page_size=page_size, max_pages=max_pages
+    )
+    yield from distinct(map(to_call, bandi), report, "item without UID or title")
 
 
 def settings(config: dict[str, Any] | None) -> tuple[list[str], int]:
@@ -275,64 +213,5 @@ def _with_detail(client: httpx.Client, item: dict, base_url: str | None, report:
     try:
         return {**item, **fetch_json(client, rebase(url, base_url) if base_url else url)}
     except (httpx.HTTPError, ScrapeError) as exc:
-        report.error(f"{url}: {_reason(exc)}; the call is kept without its text")
+        report.error(f"{url}: {reason(exc, url=True)}; the call is kept without its text")
         return item
-
-
-def _status_hint(state: str, has_deadline: bool, text: str) -> str | None:
-    if state in CLOSED_STATES:
-        return "closed"
-    if not has_deadline and (state in OPEN_STATES or (not state and mentions_open_ended(text))):
-        return "open_ended"
-    return None
-
-
-def _opening(value: object, ref: str) -> datetime | None:
-    when = _when(value, "apertura_bando", ref)
-    return when[0] if when else None
-
-
-def _deadline(value: object, ref: str) -> tuple[datetime | None, bool]:
-    """scadenza_bando is stored with a zone and serialised in UTC. A deadline at local
-    midnight is a date entered without a time: rer.bandi's catalog indexer then counts the
-    whole day (it indexes 00:00 as the next day), and so do we (deadline_time_known False)."""
-    when = _when(value, "scadenza_bando", ref)
-    if when is None:
-        return None, True
-    instant, time_known = when
-    local = instant.astimezone(_TZ)
-    if time_known and (local.hour, local.minute, local.second) == (0, 0, 0):
-        return local_midnight(local.date(), IT_TZ), False
-    return local, time_known
-
-
-def _when(value: object, field: str, ref: str) -> tuple[datetime, bool] | None:
-    """An aware instant and whether it has a time. Naive values are local (apertura_bando)."""
-    if value in (None, ""):
-        return None
-    try:
-        text = str(value).strip()
-        if len(text) == 10:
-            return local_midnight(date.fromisoformat(text), IT_TZ), False
-        parsed = parse_iso(text)
-        if parsed is None:
-            return None
-    except ValueError:
-        log.warning("%s: unreadable %s %r; left empty", ref, field, value)
-        return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=_TZ), True
-    return parsed.astimezone(_TZ), True
-
-
-def _instant(value: object, ref: str) -> datetime | None:
-    when = _when(value, "modified", ref)
-    return when[0] if when else None
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, httpx.HTTPStatusError):
-        return f"HTTP {exc.response.status_code} from {exc.request.url}"
-    if isinstance(exc, httpx.HTTPError):
-        return f"{type(exc).__name__}: {exc}"
-    return str(exc)

@@ -12,12 +12,12 @@ import httpx
 
 from matcher.errors import ScrapeError
 from matcher.models import Call
-from scrapers.base import Report, response_json
+from scrapers.base import Report, configured_url, read_pages, reason
 from scrapers.eu_ftop_rows import (  # noqa: F401 - re-exported: the module's parsing API
     TOPIC_URL,
     all_values,
     first_value,
-    instant,
+    ingested,
     native_id,
     page_url,
     parse_keywords,
@@ -25,11 +25,14 @@ from scrapers.eu_ftop_rows import (  # noqa: F401 - re-exported: the module's pa
     topic_budget,
     when,
 )
+from scrapers.files import response_object
 
 log = logging.getLogger(__name__)
 
 NAME = "eu_ftop"
 TITLE = "EU Funding & Tenders Portal"
+SITES_CONFIGURED = False
+DEDUPE_PRIORITY = 20  # the Commission's own listing of its calls
 DEFAULT_URL = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"
 PAGE_SIZE = 100  # the API silently caps larger pages at 100
 MAX_PAGES = 200
@@ -79,11 +82,7 @@ def fetch_page(client: httpx.Client, url: str, page_number: int) -> dict:
         "languages": ("blob", json.dumps([LANGUAGE]).encode(), "application/json"),
         "sort": ("blob", json.dumps(SORT).encode(), "application/json"),
     }
-    response = client.post(url, params=params, files=files)
-    payload = response_json(response)
-    if not isinstance(payload, dict):
-        raise ScrapeError(f"unexpected answer from {response.request.url}: not a JSON object")
-    return payload
+    return response_object(client.post(url, params=params, files=files))
 
 
 def parse_page(payload: dict, where: str = "the SEDIA answer") -> tuple[list[dict], int]:
@@ -128,54 +127,72 @@ def dedupe_rows(rows: list[dict], report: Report) -> list[dict]:
     return list(kept.values())
 
 
-def scrape(
-    client: httpx.Client,
-    since: object = None,
-    *,
-    base_url: str | None = None,
-    report: Report,
-    config: dict[str, Any] | None = None,
-) -> Iterator[Call]:
-    """Read the whole filtered listing, then yield one Call per topic.
+def read_listing(
+    client: httpx.Client, url: str, report: Report, max_pages: int = MAX_PAGES
+) -> list[dict]:
+    """Every result row of the filtered listing, page by page up to its totalResults.
 
-    `since` and `config` are ignored: the listing is ~12 pages, and a full read is what lets the
-    store mark vanished calls. A totalResults that changes between pages, a page repeating
-    documents of earlier ones (the order shifted, so others were skipped), a failed later page,
-    an empty page before the total and the MAX_PAGES guard are reported with report.error: the
-    calls read are kept, but the result is incomplete, so nothing is marked vanished.
+    A totalResults that changes between pages, a page repeating documents of earlier ones (the
+    order shifted, so others were skipped), a failed later page, an empty page before the total
+    and the page cap are reported with report.error: the rows read are kept, but the result is
+    incomplete, so nothing is marked vanished.
     """
-    url = base_url or DEFAULT_URL
     rows: list[dict] = []
     first_page: dict[tuple[str, str, str], int] = {}
     total: int | None = None
-    for page in range(1, MAX_PAGES + 1):
-        where = f"page {page} of {url}"
-        try:
-            page_rows, page_total = parse_page(fetch_page(client, url, page), where)
-        except (httpx.HTTPError, ScrapeError) as exc:
-            if page == 1:
-                raise
-            report.error(f"{where}: {_reason(exc)}; the listing is incomplete")
-            break
-        check_filters(page_rows, page_total, where)
+
+    def where(page: int) -> str:
+        return f"page {page} of {url}"
+
+    def read(page: int) -> tuple[tuple[list[dict], int], int]:
+        return parse_page(fetch_page(client, url, page), where(page)), page + 1
+
+    pages = read_pages(
+        read,
+        1,
+        report=report,
+        max_pages=max_pages,
+        failed=lambda page, exc: f"{where(page)}: {reason(exc)}; the listing is incomplete",
+        capped=lambda: f"stopped after {max_pages} pages of {url} with {len(rows)} of {total} rows",
+    )
+    for page, (page_rows, page_total) in pages:
+        check_filters(page_rows, page_total, where(page))
         if total is not None and page_total != total:
-            report.error(f"totalResults changed from {total} to {page_total} at {where}")
+            report.error(f"totalResults changed from {total} to {page_total} at {where(page)}")
         total = page_total
         repeated = _repeats(page_rows, page, first_page)
         if repeated:
-            report.error(f"{where} repeats {repeated} documents of earlier pages; rows may be lost")
+            report.error(
+                f"{where(page)} repeats {repeated} documents of earlier pages; rows may be lost"
+            )
         rows.extend(page_rows)
         report.advance(len(page_rows))
         if len(rows) >= total:
             break
         if not page_rows:
-            report.error(f"{where} is empty after {len(rows)} of {total} results")
+            report.error(f"{where(page)} is empty after {len(rows)} of {total} results")
             break
-    else:
-        report.error(f"stopped after {MAX_PAGES} pages of {url} with {len(rows)} of {total} rows")
     if not rows:
         raise ScrapeError(f"no open or forthcoming grants in {url} (totalResults {total})")
-    for row in dedupe_rows(rows, report):
+    return rows
+
+
+def scrape(
+    client: httpx.Client,
+    *,
+    base_url: str | None = None,
+    report: Report,
+    config: dict[str, Any] | None = None,
+    max_pages: int = MAX_PAGES,
+) -> Iterator[Call]:
+    """Read the whole filtered listing (see read_listing), then yield one Call per topic.
+
+    The listing is ~12 pages, and a full read is what lets the store mark vanished calls.
+    `base_url` replaces the search URL; else `config["url"]` (data/sources.toml), else
+    DEFAULT_URL.
+    """
+    url = base_url or configured_url(config, NAME) or DEFAULT_URL
+    for row in dedupe_rows(read_listing(client, url, report, max_pages), report):
         call = to_call(row)
         if call is None:
             report.drop("row without identifier or title")
@@ -184,11 +201,10 @@ def scrape(
 
 
 def _preference(row: dict) -> tuple[bool, bool, datetime]:
-    ingested = instant(first_value(row, "esDA_IngestDate"), first_value(row, "identifier"))
     return (
         _datasource(row) == DATASOURCE,
         bool(first_value(row, "descriptionByte")),
-        ingested or datetime.min.replace(tzinfo=UTC),
+        ingested(row) or datetime.min.replace(tzinfo=UTC),
     )
 
 
@@ -200,12 +216,6 @@ def _repeats(rows: list[dict], page: int, first_page: dict[tuple[str, str, str],
         if first_page.setdefault(key, page) != page:
             repeated += 1
     return repeated
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, httpx.HTTPStatusError):
-        return f"HTTP {exc.response.status_code}"
-    return str(exc) or type(exc).__name__
 
 
 def _describe_bad(problems: list[str], field: str, bad: list[list[str]]) -> None:

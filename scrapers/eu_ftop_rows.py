@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from matcher.models import Call
 from matcher.normalize.text import html_to_text
-from matcher.normalize.timezones import EU_TZ, local_midnight, parse_iso
+from matcher.normalize.timezones import EU_TZ, instant, local_midnight, parse_iso
 from scrapers.base import shorten
 from scrapers.eu_programmes import programme_name
 
@@ -84,7 +84,7 @@ def to_call(row: dict) -> Call | None:
         public_bodies_eligible=None,
         topics=_topics(row, identifier),
         links=[url],
-        source_updated=instant(first_value(row, "esDA_IngestDate"), identifier),
+        source_updated=ingested(row),
     )
 
 
@@ -134,14 +134,9 @@ def parse_keywords(values: list[str]) -> list[str]:
 
 def when(value: str) -> tuple[datetime, bool]:
     """An instant and whether its time is known. SEDIA writes date-only values as T00:00."""
-    value = value.strip()
-    if len(value) == 10:  # YYYY-MM-DD, as inside `actions`
-        return local_midnight(date.fromisoformat(value), EU_TZ), False
-    parsed = parse_iso(value)
+    parsed = parse_iso(value, _TZ)  # naive, or a bare YYYY-MM-DD as inside `actions`: Brussels
     if parsed is None:
         raise ValueError("empty date")
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=_TZ)
     if (parsed.hour, parsed.minute, parsed.second, parsed.microsecond) == (0, 0, 0, 0):
         return local_midnight(parsed.date(), EU_TZ), False
     return parsed.astimezone(_TZ), True
@@ -154,14 +149,14 @@ def _deadlines(row: dict, actions: list[dict], identifier: str) -> tuple[list[da
     by_day: dict[date, tuple[datetime, bool]] = {}
     for value in raw:
         try:
-            instant, known = when(value)
+            at, known = when(value)
         except ValueError:
             log.warning("%s: unreadable deadline %r; ignored", identifier, value)
             continue
-        day = instant.astimezone(_TZ).date()
+        day = at.astimezone(_TZ).date()
         if day not in by_day or (known and not by_day[day][1]):  # a real time beats a date
-            by_day[day] = (instant, known)
-    deadlines = sorted(instant for instant, _ in by_day.values())
+            by_day[day] = (at, known)
+    deadlines = sorted(at for at, _ in by_day.values())
     # One flag per call: with any date-only deadline, every deadline counts to the end of its day.
     return deadlines, all(known for _, known in by_day.values())
 
@@ -197,12 +192,11 @@ def _json_field(row: dict, field: str, identifier: str) -> object:
         return None
 
 
-def instant(value: str, identifier: str) -> datetime | None:
-    try:
-        return parse_iso(value, UTC)
-    except ValueError:
-        log.warning("%s: unreadable timestamp %r; ignored", identifier, value)
-        return None
+def ingested(row: dict) -> datetime | None:
+    """When SEDIA indexed the row (esDA_IngestDate, UTC): how recent a copy is."""
+    return instant(
+        first_value(row, "esDA_IngestDate"), UTC, first_value(row, "identifier"), "esDA_IngestDate"
+    )
 
 
 def all_values(row: dict, field: str) -> list[str]:

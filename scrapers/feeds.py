@@ -8,7 +8,6 @@ import io
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,8 +21,7 @@ from matcher.normalize.itdates import find_deadline, mentions_open_ended
 from matcher.normalize.kinds import classify_kind
 from matcher.normalize.language import detect_language
 from matcher.normalize.text import html_to_text
-from matcher.normalize.timezones import EU_TZ, IT_TZ
-from scrapers.base import Report, shorten
+from scrapers.base import Report, Site, distinct, each_site, shorten
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +29,7 @@ NAME = "feeds"
 TITLE = "RSS/Atom feeds (EU agencies, ministries, regions)"
 DEFAULT_URL = ""  # no single endpoint: every feed is a [[feeds.sites]] entry of sources.toml
 SITES_CONFIGURED = True  # the CLI rejects --base-url for this portal
+DEDUPE_PRIORITY = 60  # news items, often about a call another portal lists
 
 MAX_KEY_CHARS = 80  # a longer guid or link is replaced by a short hash in the native id
 # Agencies' and ministries' feeds mix calls with news about them; classify_kind must say "call"
@@ -40,80 +39,6 @@ _CALL_WORDS = re.compile(
     r"|voucher|manifestazion[ei]\s+di\s+interesse|call|calls|funding|grants?)\b",
     re.IGNORECASE,
 )
-_SITE_KEYS = {"name", "url", "territory", "language", "allow_empty", "params", "closed_classes"}
-
-
-@dataclass(frozen=True)
-class Site:
-    """One configured site of a list-of-sites portal (feeds, wordpress)."""
-
-    name: str
-    url: str
-    territory: str
-    language: str | None = None
-    allow_empty: bool = False
-    params: dict[str, Any] = field(default_factory=dict)
-    closed_classes: tuple[str, ...] = ()
-
-    @property
-    def tz(self) -> str:
-        """The zone of date-only deadlines: Brussels for EU sources, Rome for Italian ones."""
-        return EU_TZ if self.territory == "EU" else IT_TZ
-
-
-def read_sites(config: dict[str, Any] | None, portal: str, report: Report) -> list[Site]:
-    """The valid `[[<portal>.sites]]` entries; each invalid one is reported and skipped.
-
-    Raises ScrapeError when no site is usable, so the run records the portal as failed.
-    """
-    entries = (config or {}).get("sites")
-    if not isinstance(entries, list) or not entries:
-        raise ScrapeError(
-            f"{portal}: no sites configured; add [[{portal}.sites]] entries (name, url, "
-            "territory) to sources.toml"
-        )
-    sites: list[Site] = []
-    for n, entry in enumerate(entries, 1):
-        try:
-            site = _site(entry)
-        except ValueError as exc:
-            report.error(f"{portal}: [[{portal}.sites]] entry {n} in sources.toml: {exc}")
-            continue
-        if any(s.name == site.name for s in sites):
-            report.error(f"{portal}: [[{portal}.sites]] entry {n}: duplicate name {site.name!r}")
-            continue
-        sites.append(site)
-    if not sites:
-        raise ScrapeError(f"{portal}: none of the [[{portal}.sites]] entries is usable")
-    return sites
-
-
-def _site(entry: object) -> Site:
-    if not isinstance(entry, dict):
-        raise ValueError("must be a table with name, url and territory")
-    unknown = sorted(set(entry) - _SITE_KEYS)
-    if unknown:
-        raise ValueError(f"unknown keys {', '.join(unknown)}")
-    name, url, territory = (entry.get(k) for k in ("name", "url", "territory"))
-    if not isinstance(name, str) or not name.strip() or ":" in name:
-        raise ValueError("'name' must be a non-empty string without ':' (it prefixes the ids)")
-    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-        raise ValueError(f"{name}: 'url' must be an http(s) URL")
-    if not isinstance(territory, str) or not territory.strip():
-        raise ValueError(f"{name}: 'territory' is required (EU, Italia or a region)")
-    language = entry.get("language")
-    if language is not None and not isinstance(language, str):
-        raise ValueError(f"{name}: 'language' must be a string such as 'it' or 'en'")
-    allow_empty = entry.get("allow_empty", False)
-    params = entry.get("params", {})
-    closed = entry.get("closed_classes", [])
-    if not isinstance(allow_empty, bool):
-        raise ValueError(f"{name}: 'allow_empty' must be true or false")
-    if not isinstance(params, dict):
-        raise ValueError(f"{name}: 'params' must be a table")
-    if not isinstance(closed, list) or not all(isinstance(c, str) for c in closed):
-        raise ValueError(f"{name}: 'closed_classes' must be a list of strings")
-    return Site(name.strip(), url, territory.strip(), language, allow_empty, params, tuple(closed))
 
 
 def native_key(site_name: str, key: str) -> str:
@@ -124,20 +49,11 @@ def native_key(site_name: str, key: str) -> str:
     return f"{site_name}:{key}"
 
 
-def reason(exc: Exception) -> str:
-    """A one-line cause for an error message."""
-    if isinstance(exc, httpx.HTTPStatusError):
-        return f"HTTP {exc.response.status_code}"
-    if isinstance(exc, httpx.TimeoutException):
-        return "timed out"
-    return str(exc) or type(exc).__name__
-
-
-def fetch_feed(client: httpx.Client, site: Site) -> httpx.Response:
-    """GET the feed; HTTP errors raise."""
+def read_feed(client: httpx.Client, site: Site) -> list[dict[str, Any]]:
+    """The entries of the site's feed; HTTP errors and a document that is no feed raise."""
     response = client.get(site.url, params=site.params or None)
     response.raise_for_status()
-    return response
+    return parse_feed(response.content, site.url, response.headers.get("content-type", ""))
 
 
 def parse_feed(content: bytes, url: str, content_type: str = "") -> list[dict[str, Any]]:
@@ -207,7 +123,6 @@ def to_call(entry: dict[str, Any], site: Site) -> Call | None:
 
 def scrape(
     client: httpx.Client,
-    since: object = None,
     *,
     base_url: str | None = None,
     report: Report,
@@ -216,35 +131,16 @@ def scrape(
     """Read every configured feed; a feed that fails is reported and the others go on.
 
     Items that are not funding calls (news, tenders, registers) are yielded with their `kind`
-    so that users can see why they were left out of the shortlists. `since` is ignored: feeds
-    hold only their last 10-20 items.
+    so that users can see why they were left out of the shortlists. Feeds hold only their last
+    10-20 items.
     """
-    if base_url:
-        raise ScrapeError(f"{NAME} reads the feeds listed in sources.toml; --base-url is not used")
-    for site in read_sites(config, NAME, report):
-        try:
-            response = fetch_feed(client, site)
-            entries = parse_feed(
-                response.content, site.url, response.headers.get("content-type", "")
-            )
-        except (httpx.HTTPError, ScrapeError) as exc:
-            report.error(f"{NAME}: {site.name}: {site.url}: {reason(exc)}")
-            continue
-        if not entries and not site.allow_empty:
-            report.error(
-                f"{NAME}: {site.name}: {site.url} has no items "
-                "(set allow_empty = true for this site if that is normal)"
-            )
-        seen: set[str] = set()
-        for entry in entries:
-            call = to_call(entry, site)
-            if call is None:
-                report.drop("feed item without title or link")
-            elif call.native_id in seen:
-                report.drop("duplicate feed item")
-            else:
-                seen.add(call.native_id)
-                yield call
+    sites = each_site(
+        config, NAME, report, lambda site: read_feed(client, site), base_url=base_url,
+        nothing="has no items",
+    )  # fmt: skip
+    for site, entries in sites:
+        calls = (to_call(entry, site) for entry in entries)
+        yield from distinct(calls, report, "feed item without title or link", "duplicate feed item")
         report.advance(len(entries))
 
 

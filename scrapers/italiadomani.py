@@ -9,19 +9,22 @@ from typing import Any
 
 import httpx
 
-from matcher.errors import ConfigError, ScrapeError
+from matcher.errors import ScrapeError
 from matcher.models import Call
 from matcher.normalize.amounts import parse_amount
+from matcher.normalize.eligibility import public_bodies_eligible
 from matcher.normalize.ids import title_date_id
-from matcher.normalize.itdates import ParsedDate, parse_it_date
 from matcher.normalize.kinds import classify_kind
 from matcher.normalize.timezones import IT_TZ
-from scrapers.base import Report, decode_utf8, read_csv
+from scrapers.base import Report, configured_url
+from scrapers.files import cell_date, decode_utf8, fetch_bytes, read_csv
 
 log = logging.getLogger(__name__)
 
 NAME = "italiadomani"
 TITLE = "Italia Domani – PNRR Bandi e Avvisi"
+SITES_CONFIGURED = False
+DEDUPE_PRIORITY = 40  # PNRR calls as the administrations in charge report them
 # UNCONFIRMED: the download link the Italia Domani open-data catalogue listed in 2023, as read by
 # aborruso/dati_pnrr script/italia_domani/italia_domani.sh ("/content/dam/sogei-ng/open-data/"
 # + file name, spaces as %20). Not checked live; the corpus copy is that repo's mirror.
@@ -65,26 +68,6 @@ _CLOSED_STATE = re.compile(
 _URL = re.compile(r"(?:https?://|www\.)[^\s;]+")
 # Below one euro an amount is a placeholder ("0", "0,01"), not a budget.
 _MIN_AMOUNT = 1.0
-# Who is a public body in the free-text Destinatari (Comuni, enti locali, PA, Regioni, ASL…).
-_PUBLIC = re.compile(
-    r"\bcomun[ei]\b|\bent[ei] (local|pubblic|regional|di governo)|\bprovinc|\bcitt[aà] metropolitan"
-    r"|\bregion[ei]\b|amministrazion|\bpa\b|soggetti pubblici|pubblici o privati|\bambiti territ"
-    r"|\begato\b|comunit[aà] montan|\basl\b|aziende sanitarie|\bscuol|universit"
-    r"|autorit[aà] di sistema|\bistituti zooprofilattici",
-    re.IGNORECASE,
-)
-_PRIVATE = re.compile(
-    r"individu|impres|operator[ei] economic|liberi professionisti|espert|cittadin|ricercator"
-    r"|organismi di ricerca|centri di ricerca|concessionari|terzo settore",
-    re.IGNORECASE,
-)
-
-
-def fetch(client: httpx.Client, url: str) -> bytes:
-    """The file's bytes; HTTP errors propagate for the runner to report."""
-    response = client.get(url)
-    response.raise_for_status()
-    return response.content
 
 
 def parse_rows(body: bytes, url: str = DEFAULT_URL) -> list[dict[str, str]]:
@@ -106,7 +89,7 @@ def native_id(row: dict[str, str]) -> str:
     serial = row[SERIAL]
     if serial:
         return serial
-    opening = _date(row, OPENING, "row", quiet=True)
+    opening = cell_date(row, OPENING, None)
     return title_date_id(row[TITLE_COL], opening.at if opening else None)
 
 
@@ -118,9 +101,9 @@ def to_call(row: dict[str, str], where: str = "row") -> Call | None:
     code, measure = row[SUBMEASURE], " ".join(row[SUBMEASURE_NAME].split())
     recipients = [" ".join(r.split()) for r in row[RECIPIENTS].split(";")]
     recipients = [r for r in dict.fromkeys(recipients) if r]
-    opening = _date(row, OPENING, where)
-    closing = _date(row, CLOSING, where)
-    observed = _date(row, OBSERVED, where)
+    opening = cell_date(row, OPENING, where)
+    closing = cell_date(row, CLOSING, where)
+    observed = cell_date(row, OBSERVED, where)
     links = source_links(row[LINK])
     url = links[0] if links else DATASET_PAGE
     until_funds_last = row[UNTIL_FUNDS_LAST].casefold() in ("si", "sì", "yes", "true", "1")
@@ -187,20 +170,8 @@ def source_links(value: str) -> list[str]:
     return list(dict.fromkeys(links))
 
 
-def public_bodies_eligible(recipients: list[str]) -> bool | None:
-    """True when a public body is named; False when every recipient is private; else unknown."""
-    if not recipients:
-        return None
-    if any(_PUBLIC.search(r) for r in recipients):
-        return True
-    if all(_PRIVATE.search(r) for r in recipients):
-        return False
-    return None
-
-
 def scrape(
     client: httpx.Client,
-    since: object = None,
     *,
     base_url: str | None = None,
     report: Report,
@@ -208,11 +179,11 @@ def scrape(
 ) -> Iterator[Call]:
     """Read the whole file and yield one Call per row (calls and tenders alike, by `kind`).
 
-    `since` is ignored: the file is ~130 kB and a full read lets the store mark vanished calls.
+    The file is ~130 kB: read whole, it lets the store mark vanished calls.
     `base_url` replaces the file URL; else `config["url"]` (data/sources.toml), else DEFAULT_URL.
     """
-    url = base_url or _configured_url(config) or DEFAULT_URL
-    rows = parse_rows(fetch(client, url), url)
+    url = base_url or configured_url(config, NAME) or DEFAULT_URL
+    rows = parse_rows(fetch_bytes(client, url), url)
     if not rows:
         raise ScrapeError(f"no bandi in {url}: the file has a header but no rows")
     report.advance(len(rows))
@@ -235,16 +206,6 @@ def _column(name: str | None) -> str:
     return " ".join((name or "").replace("\ufeff", "").replace("’", "'").split())
 
 
-def _date(row: dict[str, str], column: str, where: str, quiet: bool = False) -> ParsedDate | None:
-    value = row[column]
-    if not value:
-        return None
-    parsed = parse_it_date(value, tz=IT_TZ)
-    if parsed is None and not quiet:
-        log.warning("%s: unreadable %s %r; left empty", where, column, value)
-    return parsed
-
-
 def _amount(row: dict[str, str], column: str, where: str) -> float | None:
     value = row[column]
     if not value or value.upper() == "N/A":
@@ -254,10 +215,3 @@ def _amount(row: dict[str, str], column: str, where: str) -> float | None:
         log.warning("%s: unreadable %s %r; left empty", where, column, value)
         return None
     return amount if amount >= _MIN_AMOUNT else None
-
-
-def _configured_url(config: dict[str, Any] | None) -> str | None:
-    url = (config or {}).get("url")
-    if url is not None and not isinstance(url, str):
-        raise ConfigError(f"[{NAME}] url must be a string, got {url!r}")
-    return url or None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections.abc import Iterator
@@ -10,18 +9,28 @@ from typing import Any
 
 import httpx
 
-from matcher.errors import ConfigError, ScrapeError
+from matcher.errors import ScrapeError
 from matcher.models import Call
 from matcher.normalize.amounts import parse_amount
+from matcher.normalize.eligibility import public_bodies_eligible
 from matcher.normalize.ids import title_date_id
-from matcher.normalize.itdates import ParsedDate, parse_it_date
 from matcher.normalize.timezones import IT_TZ
-from scrapers.base import Report, decode_utf8, read_csv, require_columns
+from scrapers.base import Report, configured_url
+from scrapers.files import (
+    cell_date,
+    decode_utf8,
+    fetch_bytes,
+    json_rows,
+    read_csv,
+    require_columns,
+)
 
 log = logging.getLogger(__name__)
 
 NAME = "padigitale"
 TITLE = "PA digitale 2026 – avvisi PNRR"
+SITES_CONFIGURED = False
+DEDUPE_PRIORITY = 30  # the Department's own avvisi
 # avvisi.csv is the dataset's "reference file" (format/format-pad26-avvisi.md); avvisi.json holds
 # the same 57 rows with the same keys, and parse_rows reads it too, so --base-url may point at
 # either. dati/avvisi.json (Salesforce ids) is a one-off export of 45 calls and is not used.
@@ -45,13 +54,6 @@ COLUMNS = (
 CLOSED_LABELS = frozenset({"terminato", "chiuso", "scaduto", "concluso"})
 
 
-def fetch(client: httpx.Client, url: str) -> bytes:
-    """The file's bytes; HTTP errors propagate for the runner to report."""
-    response = client.get(url)
-    response.raise_for_status()
-    return response.content
-
-
 def parse_rows(body: bytes, url: str = DEFAULT_URL) -> list[dict[str, str]]:
     """The data rows of avvisi.csv (or avvisi.json), keys as in COLUMNS, values as strings.
 
@@ -61,7 +63,7 @@ def parse_rows(body: bytes, url: str = DEFAULT_URL) -> list[dict[str, str]]:
     text = decode_utf8(body, url)
     if not text.lstrip().startswith("["):
         return read_csv(text, url, COLUMNS)
-    rows = _json_rows(text, url)
+    rows = json_rows(text, url)
     require_columns(list(dict.fromkeys(key for row in rows for key in row)), COLUMNS, url)
     return [
         {key: ("" if value is None else str(value)).strip() for key, value in row.items()}
@@ -79,8 +81,8 @@ def to_call(row: dict[str, str], where: str = "row") -> Call | None:
     beneficiaries = list(dict.fromkeys(b.strip() for b in row["soggetti_destinatari"].split(";")))
     beneficiaries = [b for b in beneficiaries if b]
     label = row["stato"].strip()
-    opening = _date(row, "data_inizio_bando", where)
-    closing = _date(row, "data_fine_bando", where)
+    opening = cell_date(row, "data_inizio_bando", f"{where} ({title})")
+    closing = cell_date(row, "data_fine_bando", f"{where} ({title})")
     lines = [
         f"Misura PNRR: {measure}" if measure else "",
         f"Destinatari: {', '.join(beneficiaries)}" if beneficiaries else "",
@@ -107,9 +109,7 @@ def to_call(row: dict[str, str], where: str = "row") -> Call | None:
         status_hint="closed" if label.casefold() in CLOSED_LABELS else None,
         budget_eur=_amount(row["totale_importo_stanziato"], where),
         beneficiaries=beneficiaries,
-        # The platform takes applications from public administrations only (Comuni, schools,
-        # ASL, regional and central bodies…): every avviso is for public bodies.
-        public_bodies_eligible=True,
+        public_bodies_eligible=public_bodies_eligible(beneficiaries),
         links=[DATASET_PAGE],
         # Every row is a funding notice of the platform: no tenders or news to classify out.
         kind="call",
@@ -118,7 +118,6 @@ def to_call(row: dict[str, str], where: str = "row") -> Call | None:
 
 def scrape(
     client: httpx.Client,
-    since: object = None,
     *,
     base_url: str | None = None,
     report: Report,
@@ -126,12 +125,11 @@ def scrape(
 ) -> Iterator[Call]:
     """Read the whole file and yield one Call per avviso.
 
-    `since` is ignored: the file is small (~11 kB) and a full read lets the store mark vanished
-    calls. `base_url` replaces the file URL; else `config["url"]` (data/sources.toml), else
-    DEFAULT_URL.
+    The file is small (~11 kB): read whole, it lets the store mark vanished calls. `base_url`
+    replaces the file URL; else `config["url"]` (data/sources.toml), else DEFAULT_URL.
     """
-    url = base_url or _configured_url(config) or DEFAULT_URL
-    rows = parse_rows(fetch(client, url), url)
+    url = base_url or configured_url(config, NAME) or DEFAULT_URL
+    rows = parse_rows(fetch_bytes(client, url), url)
     if not rows:
         raise ScrapeError(f"no avvisi in {url}: the file has a header but no rows")
     report.advance(len(rows))
@@ -141,26 +139,6 @@ def scrape(
             report.drop("row without title")
             continue
         yield call
-
-
-def _json_rows(text: str, url: str) -> list[dict[str, Any]]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ScrapeError(f"invalid JSON from {url}: {exc}") from exc
-    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
-        raise ScrapeError(f"unexpected shape of {url}: not a JSON list of objects")
-    return data
-
-
-def _date(row: dict[str, str], column: str, where: str) -> ParsedDate | None:
-    value = row[column]
-    if not value:
-        return None
-    parsed = parse_it_date(value, tz=IT_TZ)
-    if parsed is None:
-        log.warning("%s (%s): unreadable %s %r; left empty", where, row["titolo"], column, value)
-    return parsed
 
 
 def _amount(value: str, where: str) -> float | None:
@@ -173,10 +151,3 @@ def _amount(value: str, where: str) -> float | None:
         if amount is None:
             log.warning("%s: unreadable totale_importo_stanziato %r; left empty", where, value)
     return amount if amount is not None and math.isfinite(amount) else None
-
-
-def _configured_url(config: dict[str, Any] | None) -> str | None:
-    url = (config or {}).get("url")
-    if url is not None and not isinstance(url, str):
-        raise ConfigError(f"[{NAME}] url must be a string, got {url!r}")
-    return url or None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -15,13 +14,14 @@ import httpx
 from matcher.errors import ScrapeError
 from matcher.models import Call
 from matcher.normalize.amounts import find_budget
+from matcher.normalize.eligibility import public_bodies_eligible
 from matcher.normalize.itdates import find_deadline, mentions_open_ended
 from matcher.normalize.kinds import classify_kind
 from matcher.normalize.language import detect_language
 from matcher.normalize.text import html_to_text
-from matcher.normalize.timezones import IT_TZ, parse_iso
-from scrapers.base import Report, response_json, shorten
-from scrapers.feeds import Site, read_sites, reason
+from matcher.normalize.timezones import IT_TZ, instant
+from scrapers.base import Report, Site, distinct, each_site, read_pages, reason, shorten
+from scrapers.files import response_json
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ NAME = "wordpress"
 TITLE = "WordPress call portals (wp-json)"
 DEFAULT_URL = ""  # no single endpoint: every site is a [[wordpress.sites]] entry of sources.toml
 SITES_CONFIGURED = True  # the CLI rejects --base-url for this portal
+DEDUPE_PRIORITY = 70  # regional sites' posts, the least structured record
 
 PER_PAGE = 100  # WordPress answers 400 rest_invalid_param above 100
 MAX_PAGES = 50
@@ -36,11 +37,6 @@ PAST_LAST_PAGE = "rest_post_invalid_page_number"  # WordPress's 400 for a page b
 # LazioInnova and euroinfosicilia tag posts with `destinatari-<slug>` taxonomy classes.
 _AUDIENCE = "destinatari-"
 _TOPIC_PREFIXES = ("tematiche-", "argomenti-")
-_PUBLIC_BODIES = re.compile(
-    r"\b(?:enti? pubblic\w*|pubblic\w* amministrazion\w*|comun[ei]|unioni di comuni"
-    r"|enti locali|pa)\b",
-    re.IGNORECASE,
-)
 
 
 def fetch_page(
@@ -62,7 +58,9 @@ def fetch_page(
     return payload, int(pages) if pages.isdigit() else None
 
 
-def read_listing(client: httpx.Client, site: Site, report: Report) -> list[dict[str, Any]]:
+def read_listing(
+    client: httpx.Client, site: Site, report: Report, max_pages: int = MAX_PAGES
+) -> list[dict[str, Any]]:
     """Every post of one site, page by page.
 
     Stops at X-WP-TotalPages when the site sends it, else at an empty page or WordPress's
@@ -72,27 +70,30 @@ def read_listing(client: httpx.Client, site: Site, report: Report) -> list[dict[
     """
     posts: list[dict[str, Any]] = []
     seen: set[object] = set()
-    for page in range(1, MAX_PAGES + 1):
-        try:
-            page_posts, total_pages = fetch_page(client, site, page)
-        except (httpx.HTTPError, ScrapeError) as exc:
-            if page == 1:
-                raise
-            report.error(f"{NAME}: {site.name}: page {page} of {site.url}: {reason(exc)}")
-            break
+
+    def where(page: int) -> str:
+        return f"{NAME}: {site.name}: page {page} of {site.url}"
+
+    pages = read_pages(
+        lambda page: (fetch_page(client, site, page), page + 1),
+        1,
+        report=report,
+        max_pages=max_pages,
+        failed=lambda page, exc: f"{where(page)}: {reason(exc)}",
+        capped=lambda: f"{NAME}: {site.name}: stopped after {max_pages} pages of {site.url}",
+    )
+    for page, (page_posts, total_pages) in pages:
         if not page_posts:
             break
         new = [p for p in page_posts if p.get("id") not in seen]
         if not new:
-            report.error(f"{NAME}: {site.name}: page {page} of {site.url} repeats earlier posts")
+            report.error(f"{where(page)} repeats earlier posts")
             break
         seen.update(p.get("id") for p in new)
         posts.extend(new)
         report.advance(len(new))
         if total_pages is not None and page >= total_pages:
             break
-    else:
-        report.error(f"{NAME}: {site.name}: stopped after {MAX_PAGES} pages of {site.url}")
     return posts
 
 
@@ -103,13 +104,6 @@ def beneficiaries(post: dict[str, Any]) -> list[str]:
         for c in post.get("class_list") or []
         if isinstance(c, str) and c.startswith(_AUDIENCE)
     ]
-
-
-def public_bodies_eligible(audience: list[str]) -> bool | None:
-    """True when the beneficiaries include public bodies, False when they list only others."""
-    if not audience:
-        return None
-    return any(_PUBLIC_BODIES.search(who) for who in audience)
 
 
 def to_call(post: dict[str, Any], site: Site) -> Call | None:
@@ -165,47 +159,31 @@ def updated(post: dict[str, Any]) -> datetime | None:
         ("date_gmt", UTC),
         ("date", ZoneInfo(IT_TZ)),
     ):
-        try:
-            value = parse_iso(str(post.get(key) or ""))
-        except ValueError:
-            log.warning("post %s: unreadable %s %r; ignored", post.get("id"), key, post.get(key))
-            continue
+        value = instant(post.get(key), zone, f"post {post.get('id')}", key)
         if value is not None:
-            return value if value.tzinfo else value.replace(tzinfo=zone)
+            return value
     return None
 
 
 def scrape(
     client: httpx.Client,
-    since: object = None,
     *,
     base_url: str | None = None,
     report: Report,
     config: dict[str, Any] | None = None,
+    max_pages: int = MAX_PAGES,
 ) -> Iterator[Call]:
     """Read every configured site; a site that fails is reported and the others go on.
 
-    `since` is ignored: reading each listing whole is what lets the store notice vanished posts.
+    Reading each listing whole is what lets the store notice vanished posts.
     """
-    if base_url:
-        raise ScrapeError(f"{NAME} reads the sites listed in sources.toml; --base-url is not used")
-    for site in read_sites(config, NAME, report):
-        try:
-            posts = read_listing(client, site, report)
-        except (httpx.HTTPError, ScrapeError) as exc:
-            report.error(f"{NAME}: {site.name}: {site.url}: {reason(exc)}")
-            continue
-        if not posts and not site.allow_empty:
-            report.error(
-                f"{NAME}: {site.name}: {site.url} lists no posts "
-                "(set allow_empty = true for this site if that is normal)"
-            )
-        for post in posts:
-            call = to_call(post, site)
-            if call is None:
-                report.drop("post without id or title")
-                continue
-            yield call
+    sites = each_site(
+        config, NAME, report, lambda site: read_listing(client, site, report, max_pages),
+        base_url=base_url, nothing="lists no posts",
+    )  # fmt: skip
+    for site, posts in sites:
+        calls = (to_call(post, site) for post in posts)
+        yield from distinct(calls, report, "post without id or title")
 
 
 def _rendered(post: dict[str, Any], key: str) -> str:

@@ -12,6 +12,7 @@ PORTAL = "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/
 
 # tools/ is not a package: load the script by path.
 _spec = importlib.util.spec_from_file_location("convert_eu_grants_feed", TOOL)
+assert _spec is not None and _spec.loader is not None
 convert = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(convert)
 

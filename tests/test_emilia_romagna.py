@@ -21,8 +21,8 @@ from matcher.models import Call
 from matcher.status import compute_status
 from scrapers import emilia_romagna as er
 from scrapers.base import Report, run_portal
-from scrapers.http import ReplayTransport
 from scrapers.plone_text import blocks_text, rich_text, slate_text
+from scrapers.recording import ReplayTransport
 
 FIXTURES = Path(__file__).parent / "fixtures" / "emilia_romagna"
 SNAPSHOT = Path(__file__).parent.parent / "data" / "snapshot" / "emilia_romagna"
@@ -143,12 +143,6 @@ def test_call_for_citizens_only_is_not_open_to_public_bodies():
     assert call is not None
     assert (call.beneficiaries, call.public_bodies_eligible) == (["Cittadini"], False)
     assert (call.opening, call.status_hint) == (None, "closed")
-
-
-def test_public_bodies_eligible_is_unknown_without_destinatari():
-    assert er.public_bodies_eligible([]) is None
-    assert er.public_bodies_eligible(["Scuole", "Università", "Enti di formazione"]) is False
-    assert er.public_bodies_eligible(["Cooperative", "Enti locali"]) is True
 
 
 def test_in_corso_is_closed_at_the_capture_date_before_the_procedure_ends():

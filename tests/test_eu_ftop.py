@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -57,10 +58,12 @@ def multipart_parts(request: httpx.Request) -> dict[str, tuple[str, object]]:
     head = f"Content-Type: {request.headers['content-type']}\r\n\r\n".encode()
     message = email.message_from_bytes(head + request.read(), policy=email.policy.HTTP)
     assert message.get_content_type() == "multipart/form-data"
-    parts = {}
+    parts: dict[str, tuple[str, object]] = {}
     for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        parts[name] = (part.get_content_type(), json.loads(part.get_payload(decode=True)))
+        name = str(part.get_param("name", header="content-disposition"))
+        payload = part.get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        parts[name] = (part.get_content_type(), json.loads(payload))
     return parts
 
 
@@ -97,7 +100,7 @@ def client_for(handler: Callable[[httpx.Request], httpx.Response]) -> httpx.Clie
     return httpx.Client(transport=httpx.MockTransport(handler))
 
 
-def scrape_all(pages: dict[int, Answer], **kwargs: object) -> tuple[list, Report, list[int]]:
+def scrape_all(pages: dict[int, Answer], **kwargs: Any) -> tuple[list, Report, list[int]]:
     seen: list[int] = []
     report = Report()
     with client_for(sedia(pages, seen)) as client:
@@ -368,6 +371,18 @@ def test_base_url_replaces_the_search_endpoint():
     with client_for(sedia({1: recorded_page()}, seen, endpoint=endpoint)) as client:
         result = run_portal(eu_ftop, client, base_url=endpoint)
     assert (len(result.calls), result.errors, seen) == (6, [], [1])
+
+
+def test_configured_url_is_used_without_base_url_and_base_url_wins_over_it():
+    mirror = "https://mirror.example/search-api/prod/rest/search"
+    local = "http://127.0.0.1:8765/replay/search"
+    seen: list[int] = []
+    with client_for(sedia({1: recorded_page()}, seen, endpoint=mirror)) as client:
+        configured = run_portal(eu_ftop, client, config={"url": mirror})
+    with client_for(sedia({1: recorded_page()}, seen, endpoint=local)) as client:
+        overridden = run_portal(eu_ftop, client, base_url=local, config={"url": mirror})
+    assert (len(configured.calls), configured.errors) == (6, [])
+    assert (len(overridden.calls), overridden.errors, seen) == (6, [], [1, 1])
 
 
 def test_duplicates_keep_the_current_row_with_a_description():

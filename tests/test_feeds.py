@@ -15,8 +15,7 @@ from matcher.errors import ScrapeError
 from matcher.models import Call
 from matcher.status import compute_status
 from scrapers import feeds
-from scrapers.base import Report
-from scrapers.feeds import Site
+from scrapers.base import Report, Site
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 RDF = "rdf_regione_er_constructed.xml"

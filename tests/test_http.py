@@ -12,15 +12,8 @@ import httpx
 import pytest
 
 from matcher.errors import ConfigError
-from scrapers.http import (
-    USER_AGENT,
-    PoliteTransport,
-    RecordingTransport,
-    ReplayTransport,
-    ResponseTooLarge,
-    make_client,
-    replay_client,
-)
+from scrapers.http import USER_AGENT, PoliteTransport, ResponseTooLarge, make_client
+from scrapers.recording import RecordingTransport, ReplayTransport, replay_client
 
 Handler = Callable[[httpx.Request], httpx.Response]
 EU_SEARCH = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"
@@ -251,7 +244,9 @@ def test_user_agent_and_timeouts_are_set() -> None:
         c.get("https://example.org/")
         assert c.timeout == httpx.Timeout(9, connect=3)
     assert seen[0].headers["user-agent"] == USER_AGENT
-    assert "Piacenza" in USER_AGENT
+    assert USER_AGENT == (
+        "TerritorioSmartMatcher/0.1 (+https://github.com/piacenza-territorio-smart/matcher)"
+    )
 
 
 def test_redirects_are_followed() -> None:

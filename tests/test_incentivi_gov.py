@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import runpy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,15 +17,17 @@ from matcher.errors import ConfigError
 from matcher.models import Call, ScrapeResult
 from matcher.normalize.text import html_to_text
 from scrapers import incentivi_gov
-from scrapers.base import run_portal
-from scrapers.http import ReplayTransport
+from scrapers.base import Report, run_portal
 from scrapers.incentivi_gov import Schedule
+from scrapers.recording import ReplayTransport
 
 FIXTURES = Path(__file__).parent / "fixtures" / "incentivi_gov"
 SNAPSHOT = Path(__file__).parents[1] / "data" / "snapshot" / "incentivi_gov"
 UNWRAP = runpy.run_path(str(FIXTURES / "unwrap.py"))
 ROME = ZoneInfo("Europe/Rome")
-DROPPED = "not open to Emilia-Romagna applicants"
+# The recorded documents in their recorded order: two national measures, eleven regional ones.
+RECORDED = ["3400", "3265", "7828", "5525", "8141", "2748", "1053", "1071", "1133", "1155", "1304",
+            "1305", "1341"]  # fmt: skip
 Answer = bytes | dict | httpx.Response
 
 
@@ -41,12 +43,11 @@ def answer(page_docs: list[dict], total: int | None = None, start: int = 0) -> d
     return UNWRAP["envelope"](page_docs, len(page_docs) if total is None else total, start, 200)
 
 
-def scrape(
-    pages: dict[str, Answer] | Callable[[httpx.Request], Answer],
+def solr(
+    pages: Mapping[str, Answer] | Callable[[httpx.Request], Answer],
     seen: list[httpx.URL] | None = None,
-    **options: object,
-) -> ScrapeResult:
-    """run_portal over a MockTransport that answers by the `start` parameter."""
+) -> httpx.Client:
+    """A client whose MockTransport answers by the `start` parameter."""
     requests = [] if seen is None else seen
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -57,20 +58,33 @@ def scrape(
         body = found if isinstance(found, bytes) else json.dumps(found).encode()
         return httpx.Response(200, content=body, headers={"content-type": "application/json"})
 
-    with httpx.Client(transport=httpx.MockTransport(handler)) as client:
+    return httpx.Client(transport=httpx.MockTransport(handler))
+
+
+def scrape(
+    pages: Mapping[str, Answer] | Callable[[httpx.Request], Answer],
+    seen: list[httpx.URL] | None = None,
+    **options: object,
+) -> ScrapeResult:
+    """run_portal over solr(pages, seen)."""
+    with solr(pages, seen) as client:
         return run_portal(incentivi_gov, client, **options)  # type: ignore[arg-type]
 
 
-def rome(*args: int) -> datetime:
-    return datetime(*args, tzinfo=ROME)
+def rome(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=ROME)
 
 
-def test_recorded_listing_keeps_the_two_national_measures_and_counts_the_rest() -> None:
+def test_recorded_listing_keeps_every_measure_whatever_its_regions() -> None:
     result = scrape({"0": (FIXTURES / "select_all.json").read_bytes()})
 
-    assert [c.id for c in result.calls] == ["incentivi_gov:3265", "incentivi_gov:1071"]
-    assert (result.complete, result.errors) == (True, [])
-    assert result.dropped == {DROPPED: 11}
+    assert [c.native_id for c in result.calls] == RECORDED
+    assert [c.territory for c in result.calls][:3] == [
+        "Campania, Puglia",
+        "Italia",
+        "Basilicata, Calabria, Campania, Molise, Puglia, Sardegna, Sicilia",
+    ]
+    assert (result.complete, result.errors, result.dropped) == (True, [], {})
 
 
 def test_national_measure_with_a_stated_closing_time() -> None:
@@ -123,7 +137,7 @@ def test_national_measure_with_a_stated_closing_time() -> None:
         status_hint=None,
         budget_eur=14270351.57,
         beneficiaries=["Università/Ente di Ricerca"],
-        public_bodies_eligible=False,
+        public_bodies_eligible=True,  # universities are public bodies
         topics=["Innovazione e ricerca", "Start up/Sviluppo d'impresa", "ICT"],
         links=[url, link],
         kind="call",
@@ -204,41 +218,21 @@ def test_regions_come_from_the_multivalued_field() -> None:
     assert incentivi_gov.to_call(source).territory == "Campania, Puglia"  # type: ignore[union-attr]
 
 
-def test_emilia_romagna_in_a_later_region_value_keeps_the_measure() -> None:
-    # Adapted: the first value (zs_) says Campania, the full list (zm_) includes Emilia-Romagna;
+def test_territory_comes_from_the_full_region_list_not_the_first_value() -> None:
+    # Adapted: the first value (zs_) says Campania, the full list (zm_) adds Emilia-Romagna;
     # and the reverse, Emilia-Romagna as first value only.
-    kept = doc("3400")
-    kept["zm_field_regions_value"] = ["Campania", "Emilia-Romagna"]
+    later = doc("3400")
+    later["zm_field_regions_value"] = ["Campania", "Emilia-Romagna"]
     misleading = doc("1053")
     misleading["zs_field_regions_value"] = "Emilia-Romagna"
 
-    result = scrape({"0": answer([kept, misleading])})
+    result = scrape({"0": answer([later, misleading])})
 
     assert [(c.native_id, c.territory) for c in result.calls] == [
-        ("3400", "Campania, Emilia-Romagna")
+        ("3400", "Campania, Emilia-Romagna"),
+        ("1053", "Marche"),
     ]
-    assert result.dropped == {DROPPED: 1}
-
-
-@pytest.mark.parametrize(
-    ("subjects", "eligible"),
-    [
-        (["Impresa", "Ente Pubblico"], True),
-        (["Pubblica Amministrazione"], True),
-        (["Impresa", "Consorzio"], False),
-        ([], None),
-    ],
-)
-def test_public_bodies_eligible_from_subject_types(
-    subjects: list[str], eligible: bool | None
-) -> None:
-    source = doc("1071")
-    source["zm_field_subject_type_value"] = subjects
-
-    call = incentivi_gov.to_call(source)
-
-    assert call is not None
-    assert (call.beneficiaries, call.public_bodies_eligible) == (subjects, eligible)
+    assert result.dropped == {}
 
 
 @pytest.mark.parametrize(
@@ -262,7 +256,7 @@ def test_byte_order_mark_is_ignored() -> None:
     with_bom = scrape({"0": b"\xef\xbb\xbf" + plain})
 
     assert with_bom == scrape({"0": plain})
-    assert "dell’Intelligenza Artificiale" in with_bom.calls[1].text
+    assert "dell’Intelligenza Artificiale" in with_bom.calls[7].text  # nid 1071
 
 
 def test_pages_are_read_with_start_and_rows_up_to_num_found() -> None:
@@ -290,12 +284,12 @@ def test_documents_repeated_on_a_later_page_are_reported() -> None:
 
     result = scrape(pages, config={"rows": 7})
 
-    assert [c.native_id for c in result.calls] == ["3265", "1071"]
+    assert [c.native_id for c in result.calls] == RECORDED
     assert result.errors == [
         "page start=7 of https://www.incentivi.gov.it/solr/coredrupal/select repeats 1 "
         "documents; others may be missed"
     ]
-    assert result.dropped == {DROPPED: 11, "duplicate document": 1}
+    assert result.dropped == {"duplicate document": 1}
 
 
 def test_a_server_ignoring_start_stops_after_one_repeated_page() -> None:
@@ -307,18 +301,19 @@ def test_a_server_ignoring_start_stops_after_one_repeated_page() -> None:
     assert result.complete is False
 
 
-def test_runaway_paging_is_cut_at_max_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(incentivi_gov, "MAX_PAGES", 3)
+def test_runaway_paging_is_cut_at_max_pages() -> None:
     template = doc("1071")
 
     def endless(request: httpx.Request) -> dict:
         start = int(request.url.params["start"])
         return answer([{**template, "zs_nid": str(start)}], 30_000, start)
 
-    result = scrape(endless, config={"rows": 1})
+    report = Report()
+    with solr(endless) as client:
+        calls = list(incentivi_gov.scrape(client, report=report, config={"rows": 1}, max_pages=3))
 
-    assert len(result.calls) == 3
-    assert result.errors == [
+    assert len(calls) == 3
+    assert report.errors == [
         "stopped after 3 pages of https://www.incentivi.gov.it/solr/coredrupal/select "
         "at 3 of 30000 documents"
     ]
@@ -329,7 +324,7 @@ def test_an_empty_page_before_num_found_is_reported() -> None:
 
     result = scrape(pages, config={"rows": 7})
 
-    assert [c.native_id for c in result.calls] == ["3265", "1071"]
+    assert [c.native_id for c in result.calls] == RECORDED
     assert result.errors == [
         "page start=13 of https://www.incentivi.gov.it/solr/coredrupal/select is empty after "
         "13 of 20 documents"
@@ -359,11 +354,11 @@ def test_unreadable_first_page_fails_the_portal_naming_the_url(reply: Answer, me
 
 
 def test_a_failed_later_page_keeps_what_was_read() -> None:
-    pages = {"0": answer(docs()[:7], 13), "7": httpx.Response(503)}
+    pages: dict[str, Answer] = {"0": answer(docs()[:7], 13), "7": httpx.Response(503)}
 
     result = scrape(pages, config={"rows": 7})
 
-    assert [c.native_id for c in result.calls] == ["3265"]  # 1071 is on the failed page
+    assert [c.native_id for c in result.calls] == RECORDED[:7]  # the failed page held the rest
     assert result.errors == [
         "HTTP 503 at start=7 of https://www.incentivi.gov.it/solr/coredrupal/select; "
         "the listing is incomplete"
@@ -403,7 +398,7 @@ def test_base_url_replaces_the_select_endpoint() -> None:
     assert [str(u.copy_with(query=None)) for u in seen] == [
         "http://127.0.0.1:8983/solr/coredrupal/select"
     ]
-    assert len(result.calls) == 2
+    assert len(result.calls) == 13
 
 
 def test_configured_url_is_used_without_base_url() -> None:
@@ -423,7 +418,7 @@ def test_demo_snapshot_replays_through_the_scraper() -> None:
     with httpx.Client(transport=ReplayTransport(SNAPSHOT)) as client:
         result = run_portal(incentivi_gov, client, config={"rows": 200})
 
-    assert [c.id for c in result.calls] == ["incentivi_gov:3265", "incentivi_gov:1071"]
+    assert [c.native_id for c in result.calls] == RECORDED
     assert (result.complete, result.errors) == (True, [])
 
 

@@ -15,7 +15,7 @@ from matcher.normalize.ids import title_date_id
 from matcher.status import compute_status
 from scrapers import italiadomani
 from scrapers.base import Report, run_portal
-from scrapers.http import ReplayTransport
+from scrapers.recording import ReplayTransport
 
 ROME = ZoneInfo("Europe/Rome")
 CSV = FIXTURES / "italiadomani" / "PNRR_Bandi_e_Avvisi.csv"
@@ -190,20 +190,6 @@ def test_link_cells_with_several_or_schemeless_urls():
         "Realizzazione di stazioni di rifornimento a base di idrogeno rinnovabile per il "
         "trasporto stradale (D.D. n. 113 del 10/11/2022) (mit.gov.it)",
     )
-
-
-def test_public_bodies_from_the_recipients_text():
-    cases = [
-        ["Comuni e Unioni di Comuni"],
-        ["Amministrazioni pubbliche, esclusi i Comuni e le istituzioni scolastiche"],
-        ["Enti locali"],
-        ["Individui / Liberi Professionisti"],
-        ["Imprese, Università, Centri di ricerca, Organismi di ricerca"],
-        ["Enti iscritti all'albo"],
-        [],
-    ]
-    found = [italiadomani.public_bodies_eligible(c) for c in cases]
-    assert found == [True, True, True, False, True, None, None]
 
 
 def test_single_digit_month_is_read():

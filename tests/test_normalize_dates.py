@@ -25,6 +25,7 @@ from matcher.normalize.itdates import (
     parse_it_date,
     parse_it_period,
 )
+from matcher.normalize.timezones import instant
 
 ROME = ZoneInfo("Europe/Rome")
 
@@ -248,3 +249,32 @@ def test_find_deadline_returns_the_first_deadline_not_the_latest() -> None:
 )
 def test_mentions_open_ended(text: str, expected: bool) -> None:
     assert mentions_open_ended(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "zone", "expected"),
+    [
+        # ER apertura_bando: naive, Rome time
+        ("2026-03-26T10:00:00", ROME, datetime(2026, 3, 26, 10, 0, tzinfo=ROME)),
+        # ER scadenza_bando: an offset is kept as given
+        ("2026-05-20T14:00:00+00:00", ROME, datetime(2026, 5, 20, 14, 0, tzinfo=UTC)),
+        # INC ds_last_update
+        ("2024-12-18T11:32:35Z", UTC, datetime(2024, 12, 18, 11, 32, 35, tzinfo=UTC)),
+        # SEDIA actions' bare dates: local midnight
+        ("2026-09-15", ROME, datetime(2026, 9, 15, tzinfo=ROME)),
+        (None, ROME, None),
+        ("", ROME, None),
+    ],
+)
+def test_instant_is_aware_with_naive_values_in_the_given_zone(value, zone, expected) -> None:
+    found = instant(value, zone, "item", "field")
+    assert (found, found.utcoffset() if found else None) == (
+        expected,
+        expected.utcoffset() if expected else None,
+    )
+
+
+def test_unreadable_instant_is_left_empty_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    # ER fixture, adapted: a day that does not exist
+    assert instant("2026-02-30T11:00:00", ROME, "bando-1", "apertura_bando") is None
+    assert "bando-1: unreadable apertura_bando '2026-02-30T11:00:00'; left empty" in caplog.text

@@ -14,7 +14,7 @@ from matcher.normalize.ids import title_date_id
 from matcher.status import compute_status
 from scrapers import padigitale
 from scrapers.base import Report, run_portal
-from scrapers.http import ReplayTransport
+from scrapers.recording import ReplayTransport
 
 ROME = ZoneInfo("Europe/Rome")
 CSV = FIXTURES / "padigitale" / "avvisi.csv"

@@ -18,9 +18,8 @@ from matcher.models import Call
 from matcher.normalize.text import html_to_text
 from matcher.status import compute_status
 from scrapers import wordpress
-from scrapers.base import Report
-from scrapers.feeds import Site
-from scrapers.http import replay_client
+from scrapers.base import Report, Site
+from scrapers.recording import replay_client
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wordpress"
 SNAPSHOT = Path(__file__).parent.parent / "data" / "snapshot" / "wordpress"
@@ -100,10 +99,15 @@ def paged(posts: list[dict], per_page: int, *, header: bool, end: str) -> tuple[
     return handler, asked
 
 
-def scrape(handler: Handler, *sites: Site) -> tuple[list[Call], Report]:
+def scrape(
+    handler: Handler, *sites: Site, max_pages: int | None = None
+) -> tuple[list[Call], Report]:
     report = Report()
     http = httpx.Client(transport=httpx.MockTransport(handler))
-    return list(wordpress.scrape(http, report=report, config=config(*sites))), report
+    if max_pages is None:
+        return list(wordpress.scrape(http, report=report, config=config(*sites))), report
+    calls = wordpress.scrape(http, report=report, config=config(*sites), max_pages=max_pages)
+    return list(calls), report
 
 
 def small_pages(site: Site, per_page: int = 5) -> Site:
@@ -236,14 +240,13 @@ def test_a_site_that_ignores_the_page_parameter_is_stopped() -> None:
     assert report.errors == [f"wordpress: calabria: page 2 of {CALABRIA_URL} repeats earlier posts"]
 
 
-def test_page_cap_stops_an_endless_listing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(wordpress, "MAX_PAGES", 3)
+def test_page_cap_stops_an_endless_listing() -> None:
     template = post("calabria_wp_listing.json", 61781)
 
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json=[{**template, "id": int(request.url.params["page"])}])
 
-    calls, report = scrape(handler, CALABRIA)
+    calls, report = scrape(handler, CALABRIA, max_pages=3)
     assert len(calls) == 3
     assert report.errors == [f"wordpress: calabria: stopped after 3 pages of {CALABRIA_URL}"]
 

@@ -20,7 +20,8 @@ from matcher.normalize.safety import without_controls
 from matcher.status import parse_now
 from matcher.store import open_db
 from scrapers.base import Portal
-from scrapers.http import PortalClient, RecordingTransport, make_client, replay_client
+from scrapers.http import PortalClient, make_client
+from scrapers.recording import RecordingTransport, replay_client
 
 THEMES_HELP = "Themes file (default: MATCHER_HOME/themes.toml, else the bundled one)."
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone, tzinfo
+import logging
+from datetime import date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo
+
+log = logging.getLogger(__name__)
 
 EU_TZ = "Europe/Brussels"
 IT_TZ = "Europe/Rome"
@@ -14,7 +17,7 @@ def local_midnight(day: date, tz: str) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(tz))
 
 
-def parse_iso(value: str | None, default_tz: timezone | None = None) -> datetime | None:
+def parse_iso(value: str | None, default_tz: tzinfo | None = None) -> datetime | None:
     """Parse ISO 8601 as portals write it (`+0000`, `Z`, `.000`); None for empty input.
 
     A naive value gets `default_tz` when given, else stays naive for the caller to place.
@@ -26,6 +29,17 @@ def parse_iso(value: str | None, default_tz: timezone | None = None) -> datetime
     if parsed.tzinfo is None and default_tz is not None:
         parsed = parsed.replace(tzinfo=default_tz)
     return parsed
+
+
+def instant(value: object, zone: tzinfo, where: str, field: str) -> datetime | None:
+    """A portal's ISO 8601 value as an aware instant: naive (a bare date too) is local time in
+    `zone`, an offset is kept. None when empty, or when unreadable: logged, naming the item
+    (`where`) and the `field`, so one bad value never costs the call."""
+    try:
+        return parse_iso(None if value is None else str(value), zone)
+    except ValueError:
+        log.warning("%s: unreadable %s %r; left empty", where, field, value)
+        return None
 
 
 def aware(value: datetime, zone: tzinfo) -> datetime:

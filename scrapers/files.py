@@ -1,0 +1,107 @@
+"""What portals send: JSON answers, downloaded files (CSV, JSON lists), rows with known columns."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import httpx
+
+from matcher.errors import ScrapeError
+from matcher.normalize.itdates import ParsedDate, parse_it_date
+from matcher.normalize.timezones import IT_TZ
+
+log = logging.getLogger(__name__)
+
+
+def response_json(response: httpx.Response) -> object:
+    """The response body as JSON, or a ScrapeError that names the URL."""
+    response.raise_for_status()
+    try:
+        return json.loads(response.content.decode("utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ScrapeError(f"invalid JSON from {response.request.url}: {exc}") from exc
+
+
+def response_object(response: httpx.Response) -> dict:
+    """The response body as a JSON object, or a ScrapeError that names the URL."""
+    payload = response_json(response)
+    if not isinstance(payload, dict):
+        raise ScrapeError(f"unexpected answer from {response.request.url}: not a JSON object")
+    return payload
+
+
+def fetch_bytes(client: httpx.Client, url: str) -> bytes:
+    """The file's bytes; HTTP errors propagate for the runner to report."""
+    response = client.get(url)
+    response.raise_for_status()
+    return response.content
+
+
+def decode_utf8(body: bytes, url: str) -> str:
+    """Text of a downloaded file, UTF-8 with or without BOM; ScrapeError naming the URL if not."""
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScrapeError(f"{url} is not UTF-8 text: {exc}") from exc
+
+
+def json_rows(text: str, url: str) -> list[dict[str, Any]]:
+    """The objects of a file holding a JSON list of objects; ScrapeError naming the URL if not."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScrapeError(f"invalid JSON from {url}: {exc}") from exc
+    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
+        raise ScrapeError(f"unexpected shape of {url}: not a JSON list of objects")
+    return data
+
+
+def read_csv(
+    text: str,
+    url: str,
+    required: Sequence[str],
+    column: Callable[[str], str] = str.strip,
+) -> list[dict[str, str]]:
+    """Non-empty rows of a CSV whose separator (`;` or `,`) is sniffed from the header line.
+
+    Column names pass through `column`; a header lacking any `required` column means the layout
+    changed: ScrapeError naming the URL, the missing columns and the header found.
+    """
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [column(name) for name in reader.fieldnames or []]
+    require_columns(header, required, url)
+    reader.fieldnames = header
+    rows = []
+    for row in reader:
+        values = {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)}
+        if any(values.values()):
+            rows.append(values)
+    return rows
+
+
+def require_columns(header: Sequence[str], required: Sequence[str], url: str) -> None:
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise ScrapeError(
+            f"the layout of {url} changed: missing columns {', '.join(missing)} "
+            f"(header: {', '.join(header) or 'none'})"
+        )
+
+
+def cell_date(row: dict[str, str], column: str, where: str | None) -> ParsedDate | None:
+    """The Italian date of a cell (Rome time); None when empty, or when unreadable: then
+    logged, naming `where` and the column, unless `where` is None."""
+    value = row[column]
+    if not value:
+        return None
+    parsed = parse_it_date(value, tz=IT_TZ)
+    if parsed is None and where is not None:
+        log.warning("%s: unreadable %s %r; left empty", where, column, value)
+    return parsed
