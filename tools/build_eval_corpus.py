@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
+from matcher.normalize.eligibility import public_bodies_eligible
 from matcher.normalize.ids import normalize_title, title_date_id
 from matcher.normalize.territory import territory_from_regions
 from matcher.normalize.text import html_to_text
@@ -275,7 +276,6 @@ def incentivi_row(doc: dict) -> dict[str, Any]:
     """An incentivi.gov.it Solr document (the MIMIT catalogue) as an import row."""
     regions = doc.get("zm_field_regions_value") or []
     subjects = doc.get("zm_field_subject_type_value") or []
-    public = any(re.search(r"pubblic|ente|comun", s, re.I) for s in subjects)
     body = html_to_text(doc.get("zs_body"))
     deadline, known = instant(doc.get("zs_field_close_date"), IT_TZ)
     facts = labelled(
@@ -294,7 +294,7 @@ def incentivi_row(doc: dict) -> dict[str, Any]:
         opening=instant(doc.get("zs_field_open_date"), IT_TZ)[0],
         deadlines=[deadline] if deadline else [], deadline_time_known=known,
         budget_eur=float(budget) if re.fullmatch(r"\d+(\.\d+)?", budget) else None,
-        beneficiaries=subjects, public_bodies_eligible=public if subjects else None,
+        beneficiaries=subjects, public_bodies_eligible=public_bodies_eligible(subjects),
         summary=shorten(body), text=lines(body, facts),
         topics=list(doc.get("zm_field_scopes_value") or []),
     )  # fmt: skip
@@ -319,7 +319,7 @@ def plone_row(item: dict) -> dict[str, Any]:
         language="it", territory="Emilia-Romagna", tz=IT_TZ,
         opening=instant(item.get("apertura_bando"), IT_TZ)[0],
         deadlines=[deadline] if deadline else [], deadline_time_known=known,
-        beneficiaries=receivers, public_bodies_eligible="Enti pubblici" in receivers,
+        beneficiaries=receivers, public_bodies_eligible=public_bodies_eligible(receivers),
         summary=" ".join((item.get("description") or "").split()),
         text=lines(item.get("description"), html_to_text((item.get("text") or {}).get("data")),
                    facts),
@@ -383,7 +383,7 @@ def padigitale_row(record: dict[str, Any]) -> dict[str, Any]:
         opening=local_midnight(opening, IT_TZ).isoformat(), deadlines=[closing] if closing else [],
         deadline_time_known=not closing,  # the file gives dates only
         budget_eur=float(record["totale_importo_stanziato"] or 0) or None,
-        beneficiaries=receivers, public_bodies_eligible=True,
+        beneficiaries=receivers, public_bodies_eligible=public_bodies_eligible(receivers),
         summary=f"{measure}. Destinatari: {', '.join(receivers)}", text=text,
         status_hint="closed" if record["stato"].upper() in ("TERMINATO", "CHIUSO") else None,
     )  # fmt: skip
