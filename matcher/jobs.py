@@ -40,8 +40,8 @@ from matcher.store import (
     upsert_calls,
 )
 from matcher.store.lock import writing
-from scrapers import PORTALS, dedupe_priority
-from scrapers.base import Portal, run_portal
+from scrapers import PORTALS, dedupe_priority, portal_settings
+from scrapers.base import Portal, check_site, run_portal
 from scrapers.recording import replay_client
 
 # client_for(portal) -> the client to read that portal with (transport, endpoint, politeness)
@@ -157,7 +157,8 @@ def _load_snapshot(
 ) -> tuple[datetime, ScrapeReport]:
     portals = [PORTALS[name] for name in meta["portals"]]
     report = scrape(db, portals, lambda _: replay_client(snapshot),
-                    load_sources(snapshot / "sources.toml"), as_of)  # fmt: skip
+                    load_sources(snapshot / "sources.toml", portal_settings(), check_site),
+                    as_of)  # fmt: skip
     have = call_ids(db)
     for name in meta.get("imports", []):
         parsed = read_import_file(snapshot / name)

@@ -25,3 +25,8 @@ PORTALS: dict[str, ModuleType] = {
 def dedupe_priority() -> dict[str, int]:
     """Each portal's DEDUPE_PRIORITY by NAME: lower wins when two portals hold the same call."""
     return {name: module.DEDUPE_PRIORITY for name, module in PORTALS.items()}
+
+
+def portal_settings() -> dict[str, dict[str, type]]:
+    """Each portal's keys in sources.toml and their types, by NAME (for checking the file)."""
+    return {name: module.SETTINGS for name, module in PORTALS.items()}

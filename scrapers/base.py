@@ -56,6 +56,7 @@ class Portal(Protocol):
     # When two portals publish the same call, the record of the lower one survives: the body
     # that owns the call first, aggregators last.
     DEDUPE_PRIORITY: int
+    SETTINGS: dict[str, type]  # the keys its section of sources.toml may have, and their type
 
     def scrape(
         self,
@@ -81,8 +82,10 @@ def run_portal(
     try:
         for call in module.scrape(client, base_url=base_url, report=report, config=config):
             calls.append(call)
-    except ConfigError:
-        raise  # the user's configuration is wrong: the CLI names the file and the field
+    except (
+        ConfigError
+    ) as exc:  # checked before the run; what slipped through stops this portal only
+        report.error(f"{module.NAME}: configuration: {exc}")
     except (ScrapeError, httpx.HTTPError, json.JSONDecodeError) as exc:
         report.error(f"{module.NAME}: {reason(exc, url=True)}")
     except Exception as exc:  # noqa: BLE001 - a layout change must not stop the other portals
@@ -221,7 +224,7 @@ def read_sites(config: dict[str, Any] | None, portal: str, report: Report) -> li
     sites: list[Site] = []
     for n, entry in enumerate(entries, 1):
         try:
-            site = _site(entry)
+            site = check_site(entry)
         except ValueError as exc:
             report.error(f"{portal}: [[{portal}.sites]] entry {n} in sources.toml: {exc}")
             continue
@@ -270,7 +273,8 @@ def each_site(
 _SITE_KEYS = {"name", "url", "territory", "language", "allow_empty", "params", "closed_classes"}
 
 
-def _site(entry: object) -> Site:
+def check_site(entry: object) -> Site:
+    """One `[[<portal>.sites]]` entry as a Site; ValueError says what is wrong with it."""
     if not isinstance(entry, dict):
         raise ValueError("must be a table with name, url and territory")
     unknown = sorted(set(entry) - _SITE_KEYS)

@@ -17,6 +17,7 @@ NAME = "emilia_romagna"
 TITLE = "Regione Emilia-Romagna (bandi)"
 SITES_CONFIGURED = False
 DEDUPE_PRIORITY = 10  # the Region's own calls: its record beats an aggregator's copy
+SETTINGS = {"hosts": list, "page_size": int}  # its keys in sources.toml (allow_empty too)
 DEFAULT_HOSTS = [
     "https://www.regione.emilia-romagna.it",
     "https://imprese.regione.emilia-romagna.it",

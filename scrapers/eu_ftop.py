@@ -33,6 +33,7 @@ NAME = "eu_ftop"
 TITLE = "EU Funding & Tenders Portal"
 SITES_CONFIGURED = False
 DEDUPE_PRIORITY = 20  # the Commission's own listing of its calls
+SETTINGS = {"url": str}  # its keys in sources.toml (allow_empty too)
 DEFAULT_URL = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"
 PAGE_SIZE = 100  # the API silently caps larger pages at 100
 MAX_PAGES = 200

@@ -30,6 +30,7 @@ TITLE = "RSS/Atom feeds (EU agencies, ministries, regions)"
 DEFAULT_URL = ""  # no single endpoint: every feed is a [[feeds.sites]] entry of sources.toml
 SITES_CONFIGURED = True  # the CLI rejects --base-url for this portal
 DEDUPE_PRIORITY = 60  # news items, often about a call another portal lists
+SETTINGS = {"sites": list}  # its keys in sources.toml (allow_empty too)
 
 MAX_KEY_CHARS = 80  # a longer guid or link is replaced by a short hash in the native id
 # Agencies' and ministries' feeds mix calls with news about them; classify_kind must say "call"

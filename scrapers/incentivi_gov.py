@@ -25,6 +25,7 @@ NAME = "incentivi_gov"
 TITLE = "incentivi.gov.it (Ministero delle Imprese e del Made in Italy)"
 SITES_CONFIGURED = False
 DEDUPE_PRIORITY = 50  # an aggregator of measures other bodies own
+SETTINGS = {"url": str, "rows": int}  # its keys in sources.toml (allow_empty too)
 DEFAULT_URL = "https://www.incentivi.gov.it/solr/coredrupal/select"
 INDEX = "incentivi"
 ROWS = 200

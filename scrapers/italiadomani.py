@@ -25,6 +25,7 @@ NAME = "italiadomani"
 TITLE = "Italia Domani – PNRR Bandi e Avvisi"
 SITES_CONFIGURED = False
 DEDUPE_PRIORITY = 40  # PNRR calls as the administrations in charge report them
+SETTINGS = {"url": str}  # its keys in sources.toml (allow_empty too)
 # UNCONFIRMED: the download link the Italia Domani open-data catalogue listed in 2023, as read by
 # aborruso/dati_pnrr script/italia_domani/italia_domani.sh ("/content/dam/sogei-ng/open-data/"
 # + file name, spaces as %20). Not checked live; the corpus copy is that repo's mirror.

@@ -31,6 +31,7 @@ NAME = "padigitale"
 TITLE = "PA digitale 2026 – avvisi PNRR"
 SITES_CONFIGURED = False
 DEDUPE_PRIORITY = 30  # the Department's own avvisi
+SETTINGS = {"url": str}  # its keys in sources.toml (allow_empty too)
 # avvisi.csv is the dataset's "reference file" (format/format-pad26-avvisi.md); avvisi.json holds
 # the same 57 rows with the same keys, and parse_rows reads it too, so --base-url may point at
 # either. dati/avvisi.json (Salesforce ids) is a one-off export of 45 calls and is not used.

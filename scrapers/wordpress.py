@@ -30,6 +30,7 @@ TITLE = "WordPress call portals (wp-json)"
 DEFAULT_URL = ""  # no single endpoint: every site is a [[wordpress.sites]] entry of sources.toml
 SITES_CONFIGURED = True  # the CLI rejects --base-url for this portal
 DEDUPE_PRIORITY = 70  # regional sites' posts, the least structured record
+SETTINGS = {"sites": list}  # its keys in sources.toml (allow_empty too)
 
 PER_PAGE = 100  # WordPress answers 400 rest_invalid_param above 100
 MAX_PAGES = 50

@@ -109,3 +109,45 @@ def test_a_territory_written_without_its_hyphen_is_read_as_the_region(tmp_path):
     path = tmp_path / "themes.toml"
     path.write_text(text, encoding="utf-8")
     assert load_themes(path).applicant.territories == ("EU", "Italia", "Emilia-Romagna")
+
+
+def sources_file(tmp_path, text: str):
+    path = tmp_path / "sources.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[eu_ftop]\nurl = "https://x.example/search"\n\n[emilia_romagnaa]\nhosts = []\n',
+     ":4: [emilia_romagnaa] is not a portal; did you mean 'emilia_romagna'?"),
+    ('[emilia_romagna]\nhosts = ["https://a.example"]\npagesize = 50\n',
+     ":3: [emilia_romagna] field 'pagesize' is not a setting of emilia_romagna; did you mean "
+     "'page_size'?"),
+    ('[incentivi_gov]\nrows = "200"\n',
+     ":2: [incentivi_gov] field 'rows' must be a whole number, got '200'"),
+    ('[eu_ftop]\nurl = "ftp://x.example/search"\n',
+     ":2: [eu_ftop] field 'url' must be an http(s) URL, got 'ftp://x.example/search'"),
+    ('[[feeds.sites]]\nname = "a"\nurl = "https://a.example/rss"\nterritory = "EU"\n\n'
+     '[[feeds.sites]]\nname = "b"\nurl = "https://b.example/rss"\n',
+     ":6: [[feeds.sites]] entry 2: b: 'territory' is required (EU, Italia or a region)"),
+    ("[eu_ftop\n", ": Expected ']' at the end of a table declaration (at line 1, column 9)"),
+])  # fmt: skip
+def test_a_sources_toml_mistake_is_named_with_file_and_line_before_anything_runs(
+    tmp_path, text, message
+):
+    path = sources_file(tmp_path, text)
+    db = tmp_path / "s.db"
+    result = run("--db", str(db), "scrape", "--sources", str(path))
+    assert (result.exit_code, len(result.output.splitlines())) == (1, 1)
+    assert result.output.startswith(f"Error: {path}{message}")
+    assert not db.exists()  # nothing ran, no run row left 'running'
+
+
+def test_the_configured_eu_ftop_url_is_the_one_read(tmp_path, monkeypatch):
+    monkeypatch.setenv("MATCHER_HTTP_DELAY", "0")
+    monkeypatch.setenv("MATCHER_HTTP_RETRIES", "0")
+    path = sources_file(tmp_path, '[eu_ftop]\nurl = "http://127.0.0.1:9/mirror/search"\n')
+    result = run("--db", str(tmp_path / "s.db"), "scrape", "--portal", "eu_ftop",
+                 "--sources", str(path))  # fmt: skip
+    assert result.exit_code == 1
+    assert "127.0.0.1:9/mirror/search" in result.output  # the configured mirror, not the EU

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from matcher.errors import ConfigError
 from matcher.models import Call, ScrapeResult
 from matcher.normalize.text import html_to_text
 from scrapers import incentivi_gov
@@ -409,9 +408,10 @@ def test_configured_url_is_used_without_base_url() -> None:
     assert str(seen[0].copy_with(query=None)) == "https://mirror.example/select"
 
 
-def test_invalid_rows_setting_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match=r"\[incentivi_gov\] rows"):
-        scrape({}, config={"rows": "200"})
+def test_an_invalid_rows_setting_fails_this_portal_only_with_a_config_error() -> None:
+    result = scrape({}, config={"rows": 5000})
+    assert (result.calls, result.complete) == ([], False)
+    assert result.errors[0].startswith("incentivi_gov: configuration: [incentivi_gov] rows")
 
 
 def test_demo_snapshot_replays_through_the_scraper() -> None:

@@ -32,6 +32,7 @@ NAME = "comune_demo"
 TITLE = "Comune (demo)"
 SITES_CONFIGURED = False
 DEDUPE_PRIORITY = 5
+SETTINGS = {"url": str}
 DEFAULT_URL = "https://comune.example.org/bandi.json"
 
 

@@ -20,7 +20,8 @@ from matcher.records import call_to_json
 from matcher.sources import load_sources
 from matcher.status import compute_status, parse_now
 from matcher.store import RunSummary, get_call, load_calls, open_db
-from scrapers import PORTALS
+from scrapers import PORTALS, portal_settings
+from scrapers.base import check_site
 
 
 @click.command()
@@ -55,7 +56,7 @@ def scrape(
 ) -> None:
     """Read the portals into the store and print a per-portal summary."""
     now = parse_now(now_text)
-    sources = load_sources(sources_file)
+    sources = load_sources(sources_file, portal_settings(), check_site)
     names = _portal_names(portals)
     if not portals:
         names = configured_portals(names, sources)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from matcher import config
 from matcher.errors import ConfigError
 from matcher.normalize.territory import canonical_region
+from matcher.tomlfile import Locator, read_toml
 
 TEXT_FIELDS = ("label", "description_it", "description_en")
 LIST_FIELDS = ("keywords_it", "keywords_en", "negative_it", "negative_en", "applicants")
@@ -71,15 +71,7 @@ def themes_path(path: Path | None = None) -> Path:
 def load_themes(path: Path | None = None) -> ThemeConfig:
     """Parse and validate; every error names the file, the line and the field."""
     path = themes_path(path)
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
-    try:
-        data = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
-    where = _Locator(path, raw)
+    data, where = read_toml(path)
     tables = data.get("themes")
     if not isinstance(tables, dict) or not tables:
         raise ConfigError(f"{path}: no [themes.<key>] tables found")
@@ -88,11 +80,11 @@ def load_themes(path: Path | None = None) -> ThemeConfig:
     if missing:
         raise ConfigError(f"{path}: missing theme(s) {', '.join(missing)} ([themes.<key>] tables)")
     applicant = _applicant(data.get("applicant"), where)
-    digest = hashlib.sha256(raw.encode()).hexdigest()[:16]
+    digest = hashlib.sha256("\n".join(where.lines).encode()).hexdigest()[:16]
     return ThemeConfig(themes=themes, applicant=applicant, path=path, digest=digest)
 
 
-def _theme(key: str, table: Any, where: _Locator) -> Theme:
+def _theme(key: str, table: Any, where: Locator) -> Theme:
     section = f"themes.{key}"
     if not isinstance(table, dict):
         raise ConfigError(f"{where.path}:{where.line(section)}: [{section}] must be a table")
@@ -121,7 +113,7 @@ def _theme(key: str, table: Any, where: _Locator) -> Theme:
     return Theme(key=key, **values)
 
 
-def _applicant(table: Any, where: _Locator) -> Applicant:
+def _applicant(table: Any, where: Locator) -> Applicant:
     if not isinstance(table, dict):
         raise ConfigError(f"{where.path}: missing [applicant] table")
     for name in ("name", "region"):
@@ -148,7 +140,7 @@ def _applicant(table: Any, where: _Locator) -> Applicant:
 WIDE_TERRITORIES = ("EU", "Italia")
 
 
-def _territory(value: str, where: _Locator) -> str:
+def _territory(value: str, where: Locator) -> str:
     """A territory as calls spell it: EU, Italia or a region's official name ("Emilia Romagna"
     becomes "Emilia-Romagna"); anything else would silently match no call."""
     if value.strip() in WIDE_TERRITORIES:
@@ -159,30 +151,3 @@ def _territory(value: str, where: _Locator) -> str:
                           f"{' nor '.join(WIDE_TERRITORIES)} nor an Italian region "
                           "(e.g. \"Emilia-Romagna\")")  # fmt: skip
     return region
-
-
-class _Locator:
-    """Finds the line of a table header or of a field inside it, for error messages."""
-
-    def __init__(self, path: Path, raw: str) -> None:
-        self.path = path
-        self.lines = raw.splitlines()
-
-    def line(self, section: str, name: str | None = None) -> int:
-        header = re.compile(rf"^\s*\[\s*{re.escape(section)}\s*\]")
-        start = next((i for i, text in enumerate(self.lines) if header.match(text)), None)
-        if start is None:
-            return 1
-        if name is None:
-            return start + 1
-        key = re.compile(rf"^\s*{re.escape(name)}\s*=")
-        for i in range(start + 1, len(self.lines)):
-            if self.lines[i].lstrip().startswith("["):
-                break
-            if key.match(self.lines[i]):
-                return i + 1
-        return start + 1
-
-    def error(self, section: str, name: str, problem: str) -> ConfigError:
-        line = self.line(section, name)
-        return ConfigError(f"{self.path}:{line}: [{section}] field '{name}' {problem}")
