@@ -530,15 +530,20 @@ def read_notes(path: Path) -> dict[str, dict[str, int]]:
 
 
 def split(
-    judgments: dict[str, dict[str, int]], languages: dict[str, str]
+    judgments: dict[str, dict[str, int]],
+    languages: dict[str, str],
+    fixed: dict[str, str] | None = None,
 ) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
     """Deterministic ~50/50 development/test split by call.
 
-    All of a call's judgments go to the same part. Calls are ordered by stratum (language and
-    the grade given for each theme) and then by a hash of the id, and dealt alternately: each
-    stratum is split evenly (±1) and the order within it is arbitrary but fixed.
+    All of a call's judgments go to the same part. A call already in a part (`fixed`: id ->
+    "dev" or "test", from the split files as they are) stays there, so adding judgments never
+    moves a call that was tuned on into the test part. The other calls are ordered by stratum
+    (language and the grade given for each theme) and then by a hash of the id, and dealt
+    alternately: each stratum is split evenly (±1).
     """
-    calls = sorted({call_id for grades in judgments.values() for call_id in grades})
+    fixed = fixed or {}
+    calls = sorted({call_id for grades in judgments.values() for call_id in grades} - set(fixed))
 
     def stratum(call_id: str) -> tuple:
         grades = tuple(judgments[theme].get(call_id, -1) for theme in THEMES)
@@ -546,6 +551,7 @@ def split(
         return (languages[call_id], grades, digest)
 
     dev_ids = {call_id for n, call_id in enumerate(sorted(calls, key=stratum)) if n % 2 == 0}
+    dev_ids |= {call_id for call_id, part in fixed.items() if part == "dev"}
     dev = {t: {i: g for i, g in grades.items() if i in dev_ids} for t, grades in judgments.items()}
     test = {
         t: {i: g for i, g in grades.items() if i not in dev_ids} for t, grades in judgments.items()
@@ -562,6 +568,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("step", choices=("corpus", "split"))
     parser.add_argument("--shared", type=Path, default=SHARED, help="the shared data folder")
     parser.add_argument("--judgments", type=Path, default=JUDGMENTS, help="judgments folder")
+    parser.add_argument("--fresh", action="store_true", help="split anew, ignoring the parts "
+                        "calls are already in")  # fmt: skip
     args = parser.parse_args(argv)
     calls_path = args.judgments / "calls.jsonl"
     if args.step == "corpus":
@@ -581,7 +589,13 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"judged ids not in {calls_path}: {', '.join(missing)}", file=sys.stderr)
         return 1
-    dev, test = split(judgments, languages)
+    fixed = {}
+    for part in ("dev", "test"):
+        path = args.judgments / f"{part}.json"
+        if path.exists() and not args.fresh:
+            for grades in json.loads(path.read_text(encoding="utf-8")).values():
+                fixed.update(dict.fromkeys(grades, part))
+    dev, test = split(judgments, languages, fixed)
     write_json(judgments, args.judgments / "all.json")
     write_json(dev, args.judgments / "dev.json")
     write_json(test, args.judgments / "test.json")
