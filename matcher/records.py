@@ -6,12 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from matcher.models import Call, iso_or_none
+from matcher.normalize.applicants import applicants
 from matcher.status import compute_status, days_to_deadline, next_deadline
 
 
 def call_to_json(call: Call, history: dict[str, Any], now: datetime) -> dict[str, Any]:
     """The `matcher calls --json` object (field names and order as in DESIGN)."""
     upcoming = next_deadline(call, now)
+    who = applicants(call)
     return {
         "id": call.id,
         "portal": call.portal,
@@ -44,4 +46,8 @@ def call_to_json(call: Call, history: dict[str, Any], now: datetime) -> dict[str
         "topics": call.topics,
         "source_updated": iso_or_none(call.source_updated),
         "date_issues": call.date_issues,
+        # who may apply, read from the call when it is listed (matcher.normalize.applicants)
+        "applicant_types": list(who.types),
+        "applicant_role": who.role,
+        "applicant_evidence": list(who.evidence),
     }

@@ -79,14 +79,23 @@ def test_each_part_has_both_languages_and_every_grade_per_theme(calls):
 def test_split_files_are_what_the_tool_derives_from_the_notes(calls):
     judgments = tool.read_notes(JUDGMENTS / "notes.jsonl")
     assert judgments == load("all.json")
-    dev, test = tool.split(judgments, {i: c["language"] for i, c in calls.items()})
+    fixed = {i: part for part in ("dev", "test") for grades in load(f"{part}.json").values()
+             for i in grades}  # fmt: skip
+    dev, test = tool.split(judgments, {i: c["language"] for i, c in calls.items()}, fixed)
     assert (dev, test) == (load("dev.json"), load("test.json"))
+    # a call already in a part stays there when judgments are added
+    first = next(iter(load("dev.json")["energy"]))
+    again, _ = tool.split(judgments, {i: c["language"] for i, c in calls.items()}, {first: "dev"})
+    assert first in again["energy"]
 
 
 def test_every_note_has_a_reason():
     with (JUDGMENTS / "notes.jsonl").open(encoding="utf-8") as lines:
         notes = [json.loads(line) for line in lines]
-    assert all(set(n) == {"theme", "id", "grade", "reason"} for n in notes)
+    rounds = {1: {"theme", "id", "grade", "reason"},
+              2: {"theme", "id", "grade", "reason", "round", "pooled_by"}}  # fmt: skip
+    assert all(set(n) == rounds[n.get("round", 1)] for n in notes)
+    assert all(n["pooled_by"] for n in notes if n.get("round") == 2)
     assert all(len(n["reason"]) > 20 for n in notes)
 
 

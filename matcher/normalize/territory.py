@@ -6,7 +6,13 @@ import logging
 import re
 import unicodedata
 
-__all__ = ["REGIONS", "territory_from_regions", "territory_includes"]
+__all__ = [
+    "OUTSIDE_EU",
+    "REGIONS",
+    "external_territory",
+    "territory_from_regions",
+    "territory_includes",
+]
 
 log = logging.getLogger(__name__)
 
@@ -83,3 +89,18 @@ def territory_includes(territory: str, region: str = "Emilia-Romagna") -> bool:
         if (canonical_region(part) or part.strip()) == wanted:
             return True
     return False
+
+
+# Calls of the EU's external action (EuropeAid, NDICI, IPA…) serve applicants of a partner
+# country, not the Union: their territory says so, and they leave an Italian applicant's lists.
+OUTSIDE_EU = "Extra-UE"
+_EXTERNAL = re.compile(
+    r"\bEuropeAid/|\bRELEX\b|\bExternal Action\b|\bNDICI\b|\bIPA III\b|\bNeighbourhood, "
+    r"Development and International Cooperation"
+)
+
+
+def external_territory(native_id: str, programme: str, text: str) -> str | None:
+    """OUTSIDE_EU for a call of the EU's external action, else None."""
+    head = f"{native_id}\n{programme}\n{text[:3000]}"
+    return OUTSIDE_EU if _EXTERNAL.search(head) else None
