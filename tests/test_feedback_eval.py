@@ -79,5 +79,5 @@ def test_eval_command_prints_per_theme_and_language_tables(tmp_path, monkeypatch
         cli, ["eval", str(judgments), "--corpus", corpus, "--model", "fake"]
     )
     assert result.exit_code == 0, result.output
-    assert "Ranking quality: hybrid fake" in result.output
+    assert "Ranking quality: learned fake" in result.output
     assert "│ overall       │ it       │" in result.output

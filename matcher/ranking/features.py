@@ -1,21 +1,36 @@
-"""What the ranking reads from a call for one theme, computed once per call, theme and model."""
+"""What the ranking reads from a call for one theme, computed once per call, theme and model.
+
+Everything the score needs is here, so rescoring (after a decision or a settings change) reads
+stored features only, never the calls.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from matcher.models import Call
+from matcher.normalize.applicants import applicants
 from matcher.ranking.lexical import KeywordMatcher, Tokens, token_count
 from matcher.ranking.themes import Applicant, Theme
 
 TOP_SIMS = 3
 TITLE_WEIGHT = 2
 # Bump when what is extracted changes, so stored features are recomputed.
-FEATURES_VERSION = f"3t{TITLE_WEIGHT}"
+FEATURES_VERSION = f"5t{TITLE_WEIGHT}"
+
+# Programme families the working group knows apart (EU programme ids, Italian sources).
+_FAMILIES = (
+    ("cities", r"^HORIZON-MISS-\d{4}-\d+-(?:PCP-)?CIT"), ("life", r"^LIFE-"), ("cerv", r"^CERV-"),
+    ("crea", r"^CREA-"), ("digital", r"^DIGITAL-"), ("horizon", r"^HORIZON-"),
+    ("external", r"^EuropeAid/"),
+)  # fmt: skip
+_PORTAL_FAMILIES = {"padigitale": "pnrr", "italiadomani": "pnrr", "incentivi_gov": "incentivi",
+                    "emilia_romagna": "region"}  # fmt: skip
 
 
 @dataclass
@@ -23,11 +38,26 @@ class Features:
     """Evidence for one (call, theme): the parts of the score and of its explanation."""
 
     sims: list[float] = field(default_factory=list)  # best passage similarities, highest first
+    sim_it: float = 0.0  # mean of the two best passage similarities to the Italian description
+    sim_en: float = 0.0  # …and to the English one
+    facet_max: float = 0.0  # the best passage's similarity to the closest single theme keyword
+    facet_top: float = 0.0  # the mean over the three keywords the call is closest to
     passage: str = ""  # the passage most similar to the theme (or the opening text)
     keywords: dict[str, int] = field(default_factory=dict)  # theme keywords found, with counts
+    title_hits: int = 0  # theme keywords in the title
     negatives: dict[str, int] = field(default_factory=dict)  # negative keywords found
     public_evidence: list[str] = field(default_factory=list)  # applicant words found
     length: int = 0  # words in the call's text
+    # the call, as far as the score and its explanation need it
+    kind: str = "call"
+    language: str = ""
+    territory: str = ""
+    beneficiaries: list[str] = field(default_factory=list)
+    eligible: bool | None = None  # public bodies may apply, per the source
+    role: str | None = None  # what a municipality can be: lead, partner, none (None: unknown)
+    types: list[str] = field(default_factory=list)  # applicant types
+    applicant_evidence: list[str] = field(default_factory=list)
+    family: str = ""  # programme family (LIFE, CERV, PNRR…)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -75,18 +105,38 @@ def lexical_features(
 ) -> Features:
     tokens = tokens or CallTokens.of(call)
     keywords = matchers.positive.counts(tokens.text)
-    for keyword, count in matchers.positive.counts(tokens.title).items():
+    in_title = matchers.positive.counts(tokens.title)
+    for keyword, count in in_title.items():
         # A keyword in the title says what the call is about: it counts TITLE_WEIGHT times.
         keywords[keyword] += (TITLE_WEIGHT - 1) * count
+    who = applicants(call)
     return Features(
         passage=_opening(call),
         keywords=keywords,
+        title_hits=sum(in_title.values()),
         negatives=matchers.negative.counts(tokens.text),
         public_evidence=sorted(
             matchers.public.counts(tokens.text) | matchers.public.counts(tokens.beneficiaries)
         ),
         length=token_count(tokens.text),
+        kind=call.kind,
+        language=call.language,
+        territory=call.territory,
+        beneficiaries=call.beneficiaries[:6],
+        eligible=call.public_bodies_eligible,
+        role=who.role,
+        types=list(who.types),
+        applicant_evidence=list(who.evidence),
+        family=family(call),
     )
+
+
+def family(call: Call) -> str:
+    """The programme family of a call: an EU programme by its id, else its Italian source."""
+    for name, pattern in _FAMILIES:
+        if re.match(pattern, call.native_id):
+            return name
+    return _PORTAL_FAMILIES.get(call.portal, "")
 
 
 @dataclass(frozen=True)
@@ -107,16 +157,32 @@ class CallTokens:
 
 
 def add_dense(
-    features: Features, passages: list[str], matrix: np.ndarray, queries: np.ndarray
+    features: Features,
+    passages: list[str],
+    matrix: np.ndarray,
+    queries: np.ndarray,
+    facets: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Fill in the best passages' similarity to the theme; return the call's document vector."""
-    sims = (matrix @ queries.T).max(axis=1)
+    """Fill in the best passages' similarity to the theme (both descriptions, and each one, and
+    the theme's keywords one by one); return the call's document vector. `queries` holds the
+    Italian then the English description; `facets` one vector per keyword phrase."""
+    if facets is not None and len(facets):
+        by_facet = (matrix @ facets.T).max(axis=0)  # each keyword's best passage
+        features.facet_max = round(float(by_facet.max()), 5)
+        features.facet_top = round(float(np.sort(by_facet)[-3:].mean()), 5)
+    by_query = matrix @ queries.T  # (passages, 2)
+    sims = by_query.max(axis=1)
     order = np.argsort(-sims)
     features.sims = [round(float(sims[i]), 5) for i in order[:TOP_SIMS]]
+    features.sim_it, features.sim_en = (round(_top2(by_query[:, q]), 5) for q in (0, 1))
     features.passage = passages[int(order[0])]
     mean = matrix.mean(axis=0)
     norm = float(np.linalg.norm(mean)) or 1.0
     return (mean / norm).astype("<f4")
+
+
+def _top2(values: np.ndarray) -> float:
+    return float(np.mean(np.sort(values)[-2:])) if values.size else 0.0
 
 
 def _opening(call: Call) -> str:

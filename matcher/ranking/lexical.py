@@ -9,6 +9,8 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 _WORD = re.compile(r"\w+")
 
 # BM25 constants (Robertson & Zaragoza): k1 term-frequency saturation, b length normalisation.
@@ -113,3 +115,16 @@ def bm25_scores(
             sum(idf[k] * tf * (K1 + 1) / (tf + norm) for k, tf in found.items() if k in idf)
         )
     return scores
+
+
+def scale(values: np.ndarray, *, zero_floor: bool = False) -> np.ndarray:
+    """Map values to 0-1 without ties at the top: 0 up to the median (or 0 for counts), then
+    1 - exp(-x) where x is 1 at the 99th percentile (so that ~0.63), rising towards 1 above."""
+    if values.size == 0:
+        return values
+    low = 0.0 if zero_floor else float(np.percentile(values, 50))
+    above = values[values > low]
+    high = float(np.percentile(above, 99)) if above.size else low
+    if high <= low:
+        return (values > low).astype(float)
+    return 1.0 - np.exp(-np.clip((values - low) / (high - low), 0.0, None))

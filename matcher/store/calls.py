@@ -165,6 +165,31 @@ def load_calls(
     return [(_with_copies(row_to_call(row), merged), _history(row)) for row in rows]
 
 
+def active_hashes(db: sqlite_utils.Database) -> dict[str, str]:
+    """id -> content hash of every call still published and not merged into another portal's
+    copy: what a ranking run checks its stored features against, without loading calls."""
+    rows = db.execute(
+        "SELECT id, content_hash FROM calls WHERE vanished_at IS NULL AND merged_into IS NULL"
+    ).fetchall()
+    return dict(rows)
+
+
+def calls_by_id(db: sqlite_utils.Database, ids: list[str]) -> list[Call]:
+    """The calls with these ids (as stored, without their merged copies), in id order."""
+    found: list[Call] = []
+    for chunk in chunks(sorted(ids)):
+        rows = query(db, f"SELECT * FROM calls WHERE id IN ({marks(chunk)}) ORDER BY id", chunk)
+        found.extend(row_to_call(row) for row in rows)
+    return found
+
+
+def active_texts(db: sqlite_utils.Database) -> list[tuple[str, str, str]]:
+    """(title, summary, text) of every active call: what its vectors were computed from."""
+    return db.execute(
+        "SELECT title, summary, text FROM calls WHERE vanished_at IS NULL AND merged_into IS NULL"
+    ).fetchall()
+
+
 def call_ids(db: sqlite_utils.Database) -> set[str]:
     """The id of every stored call, merged copies and vanished calls included."""
     return {row[0] for row in db.execute("SELECT id FROM calls").fetchall()}

@@ -1,0 +1,34 @@
+"""The trained ranking models shipped in data/ranking/, one per embedding model."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from matcher.config import data_dir
+from matcher.errors import ConfigError
+from matcher.ranking.config import DEFAULT_MODEL, RankingConfig
+from matcher.ranking.learned import LearnedModel
+
+log = logging.getLogger(__name__)
+
+
+def model_path(model: str | None, folder: Path | None = None) -> Path:
+    """Where the learned model for an embedding model lives (`learned-<model>.json`)."""
+    name = re.sub(r"[^\w.-]+", "_", model or "none")
+    return (folder or data_dir() / "ranking") / f"learned-{name}.json"
+
+
+def learned_model(config: RankingConfig) -> LearnedModel:
+    """The model trained with `config`'s embedding model; for a model nobody trained one for
+    (any sentence-transformers model), the default model's, whose features are scaled alike."""
+    path = model_path(config.model)
+    if not path.exists():
+        fallback = model_path(DEFAULT_MODEL)
+        if not fallback.exists():
+            raise ConfigError(f"no trained ranking model in {path.parent}: run "
+                              "tools/train_ranking.py, or choose --method hybrid")  # fmt: skip
+        log.warning("no learned model for %s: using %s", config.model, fallback.name)
+        path = fallback
+    return LearnedModel.load(path)
