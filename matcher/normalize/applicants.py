@@ -76,12 +76,14 @@ def applicants(call: Call) -> Applicants:
     types = _types(" ; ".join(listed)) if listed else _types(text)
     native = call.native_id.upper()
     if listed:
-        public = public_bodies_eligible(call.beneficiaries)
+        # The municipality leads when local or regional authorities are among the applicants;
+        # a list of only other bodies (firms, schools, health authorities, universities) leaves
+        # it out even when those bodies are public.
         named = ", ".join(call.beneficiaries[:4])
-        if public:
+        if "public" in types:
             return Applicants(types, "lead", (f"destinatari: {named}",))
-        if public is False:
-            return Applicants(types, "none", (f"solo destinatari non pubblici: {named}",))
+        if public_bodies_eligible(call.beneficiaries) is not None or types:
+            return Applicants(types, "none", (f"destinatari: {named}",))
     if call.portal == "eu_ftop":
         decided = _eu_programme(native, text, types)
         if decided is not None:

@@ -21,7 +21,7 @@ from matcher.ranking.themes import Applicant, Theme
 TOP_SIMS = 3
 TITLE_WEIGHT = 2
 # Bump when what is extracted changes, so stored features are recomputed.
-FEATURES_VERSION = f"5t{TITLE_WEIGHT}"
+FEATURES_VERSION = f"6t{TITLE_WEIGHT}"
 
 # Programme families the working group knows apart (EU programme ids, Italian sources).
 _FAMILIES = (
