@@ -12,6 +12,7 @@ from typing import Any
 from matcher import config
 from matcher.errors import ConfigError
 from matcher.normalize.territory import canonical_region
+from matcher.tomlfile import Locator as _Locator  # shared with partners.toml
 
 TEXT_FIELDS = ("label", "description_it", "description_en")
 LIST_FIELDS = ("keywords_it", "keywords_en", "negative_it", "negative_en", "applicants")
@@ -159,30 +160,3 @@ def _territory(value: str, where: _Locator) -> str:
                           f"{' nor '.join(WIDE_TERRITORIES)} nor an Italian region "
                           "(e.g. \"Emilia-Romagna\")")  # fmt: skip
     return region
-
-
-class _Locator:
-    """Finds the line of a table header or of a field inside it, for error messages."""
-
-    def __init__(self, path: Path, raw: str) -> None:
-        self.path = path
-        self.lines = raw.splitlines()
-
-    def line(self, section: str, name: str | None = None) -> int:
-        header = re.compile(rf"^\s*\[\s*{re.escape(section)}\s*\]")
-        start = next((i for i, text in enumerate(self.lines) if header.match(text)), None)
-        if start is None:
-            return 1
-        if name is None:
-            return start + 1
-        key = re.compile(rf"^\s*{re.escape(name)}\s*=")
-        for i in range(start + 1, len(self.lines)):
-            if self.lines[i].lstrip().startswith("["):
-                break
-            if key.match(self.lines[i]):
-                return i + 1
-        return start + 1
-
-    def error(self, section: str, name: str, problem: str) -> ConfigError:
-        line = self.line(section, name)
-        return ConfigError(f"{self.path}:{line}: [{section}] field '{name}' {problem}")
