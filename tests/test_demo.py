@@ -18,7 +18,7 @@ def test_demo_loads_every_recorded_portal_ranks_and_never_touches_the_deployment
     monkeypatch.setenv("MATCHER_DB", str(tmp_path / "deployment.db"))
     monkeypatch.setenv("MATCHER_MODEL", "fake")  # the real model is exercised by the README run
     monkeypatch.setenv("MATCHER_EU_FTOP_URL", "http://127.0.0.1:9/unreachable")  # not for replays
-    result = CliRunner().invoke(cli, ["demo", "--limit", "3"], catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["demo", "--limit", "3", "--no-app"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     for portal in ("eu_ftop", "emilia_romagna", "incentivi_gov", "padigitale", "italiadomani",
                    "wordpress"):  # fmt: skip

@@ -38,7 +38,7 @@ def render(ctx: AppContext, db: sqlite_utils.Database, version: str, call_id: st
     _facts(ctx, call, row)
     _links(ctx, call)
     scores = {s["theme"]: s for s in scores_of(db, call.id) if s["ranking_key"] == ctx.ranking.key}
-    _explanations(ctx, scores)
+    _explanations(ctx, scores, best_theme(scores, list(ctx.themes.themes)))
     with st.expander(t("d_text")):
         st.markdown(md_block(call.text or call.summary) or t("unknown"))
     st.markdown(f"#### {t('d_history')}")
@@ -96,11 +96,12 @@ def _links(ctx: AppContext, call: Call) -> None:
     st.caption(f"{t('d_link_here')}: `{own}`")
 
 
-def _explanations(ctx: AppContext, scores: dict[str, dict[str, Any]]) -> None:
+def _explanations(ctx: AppContext, scores: dict[str, dict[str, Any]], best: str) -> None:
     t = ctx.t
     st.markdown(f"#### {t('d_why')}")
     labels = ctx.theme_labels()
-    for theme, tab in zip(labels, st.tabs(list(labels.values())), strict=True):
+    tabs = st.tabs(list(labels.values()), default=labels[best])
+    for theme, tab in zip(labels, tabs, strict=True):
         with tab:
             score = scores.get(theme)
             if score is None:

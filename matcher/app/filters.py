@@ -31,12 +31,12 @@ def sidebar_filters(t: Text, options: dict[str, list[str]]) -> ShortlistFilters:
     )  # fmt: skip
     statuses = side.multiselect(
         t("status"), list(STATUSES), default=DEFAULT_STATUSES, key="stato",
-        bind="query-params", format_func=lambda s: t(f"st_{s}"),
+        bind="query-params", format_func=lambda s: t(f"st_{s}"), placeholder=t("choose"),
     )  # fmt: skip
     portals = side.multiselect(t("portal"), options["portals"], key="portale",
-                               bind="query-params")  # fmt: skip
+                               bind="query-params", placeholder=t("choose"))  # fmt: skip
     programmes = side.multiselect(t("programme"), options["programmes"], key="programma",
-                                  bind="query-params")  # fmt: skip
+                                  bind="query-params", placeholder=t("choose"))  # fmt: skip
     start, end = side.columns(2)
     deadline_from = start.date_input(t("deadline_from"), value=None, key="dal",
                                      bind="query-params", format="DD/MM/YYYY")  # fmt: skip
@@ -48,7 +48,7 @@ def sidebar_filters(t: Text, options: dict[str, list[str]]) -> ShortlistFilters:
         format_func=lambda v: v or t("any"),
     )  # fmt: skip
     languages = side.multiselect(t("call_language"), options["languages"], key="lingua_bando",
-                                 bind="query-params")  # fmt: skip
+                                 bind="query-params", placeholder=t("choose"))  # fmt: skip
     text = side.text_input(t("text"), key="q", bind="query-params")
     return ShortlistFilters(
         statuses=frozenset(statuses),

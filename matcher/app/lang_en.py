@@ -41,6 +41,7 @@ EN: dict[str, str] = {
     "public_only": "A public body may apply",
     "territory": "Territory",
     "any": "(any)",
+    "choose": "Choose…",
     "call_language": "Language of the call",
     "text": "Free text",
     "st_open": "open",

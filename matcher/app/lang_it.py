@@ -42,6 +42,7 @@ IT: dict[str, str] = {
     "public_only": "Un ente pubblico può presentare domanda",
     "territory": "Territorio",
     "any": "(tutti)",
+    "choose": "Scegliere…",
     "call_language": "Lingua del bando",
     "text": "Testo libero",
     "st_open": "aperto",
