@@ -22,8 +22,9 @@ from matcher.app.context import (
 )
 from matcher.app.filters import sidebar_filters
 from matcher.app.review import show_done
-from matcher.app.safe import md
+from matcher.app.safe import code, md
 from matcher.app.strings import Text
+from matcher.app.url import from_url, to_url
 from matcher.errors import MatcherError
 from matcher.italian import format_date
 from matcher.normalize.timezones import parse_iso
@@ -35,12 +36,15 @@ from matcher.store.appdata import data_version, has_calls, refreshed
 # A weekly job that stopped shows after a day's grace.
 STALE_AFTER = timedelta(days=8)
 VIEWS = ("shortlist", "overview", "decisions", "entry")
+LANGUAGES = ("it", "en")
 
 st.set_page_config(page_title="Territorio Smart Matcher", layout="wide")
+from_url("lang", LANGUAGES, "it")
 lang = st.sidebar.segmented_control(
-    "Lingua / Language", ["it", "en"], default="it", key="lang", bind="query-params",
-    format_func=lambda code: {"it": "Italiano", "en": "English"}[code], required=True,
+    "Lingua / Language", LANGUAGES, key="lang", required=True,
+    format_func=lambda code: {"it": "Italiano", "en": "English"}[code],
 )  # fmt: skip
+to_url("lang", lang, "it")
 t = Text(lang or "it")
 st.title(t("app_title"))
 st.caption(t("app_caption"))
@@ -48,7 +52,7 @@ access.password_gate(t)
 
 path = db_path_from_env()
 if not path.exists():
-    st.info(t("no_db", path=md(path)))
+    st.info(t("no_db", path=code(path)))
     st.stop()
 try:
     db = data.connect(path)
@@ -62,8 +66,9 @@ except MatcherError as exc:
 version = data_version(db)
 current = clock()
 now, as_of = reading_now(get_meta(db, "as_of"), current)
-view = st.sidebar.radio(t("view"), VIEWS, key="vista", bind="query-params",
-                        format_func=lambda v: t(f"view_{v}"))  # fmt: skip
+from_url("vista", VIEWS, VIEWS[0])
+view = st.sidebar.radio(t("view"), VIEWS, key="vista", format_func=lambda v: t(f"view_{v}"))
+to_url("vista", view, VIEWS[0])
 ctx = AppContext(db_path=path, themes=themes, ranking=ranking, partners=partners, now=now,
                  clock=current, as_of=as_of, t=t, app_url=app_url_from_env(),
                  who=access.reviewer(t))  # fmt: skip
@@ -86,7 +91,7 @@ call_id = st.query_params.get("call")
 if call_id:
     detail.render(ctx, db, version, call_id)
 elif not has_calls(db) and view != "entry":
-    st.info(t("empty_db", path=md(path)))
+    st.info(t("empty_db", path=code(path)))
 elif view == "overview":
     overview.render(ctx, version, filters)
 elif view == "decisions":

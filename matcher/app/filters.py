@@ -8,13 +8,14 @@ from datetime import date
 import streamlit as st
 
 from matcher.app.strings import Text
+from matcher.app.url import from_url, many_from_url, to_url
 from matcher.models import STATUSES
 from matcher.store.shortlist import LISTED_STATUSES, PROVISIONAL_MIN_SCORE, ShortlistFilters
 
-# URL query parameter of each filter (also its widget key).
-PARAMS = ("min", "ordine", "stato", "portale", "programma", "dal", "al", "pa", "territorio",
-          "lingua_bando", "q")  # fmt: skip
+# Each filter's widget key is its URL query parameter: min, ordine, stato, portale,
+# programma, dal, al, pa, territorio, lingua_bando, q.
 DEFAULT_STATUSES = [s for s in STATUSES if s in LISTED_STATUSES]
+SORTS = ("score", "deadline")
 
 
 def sidebar_filters(t: Text, options: dict[str, list[str]]) -> ShortlistFilters:
@@ -25,14 +26,14 @@ def sidebar_filters(t: Text, options: dict[str, list[str]]) -> ShortlistFilters:
         t("min_score"), 0, 100, int(PROVISIONAL_MIN_SCORE), step=5, key="min",
         bind="query-params", help=t("min_score_help", default=int(PROVISIONAL_MIN_SCORE)),
     )  # fmt: skip
-    sort = side.radio(
-        t("sort"), ["score", "deadline"], key="ordine", bind="query-params", horizontal=True,
-        format_func=lambda s: t(f"sort_{s}"),
-    )  # fmt: skip
-    statuses = side.multiselect(
-        t("status"), list(STATUSES), default=DEFAULT_STATUSES, key="stato",
-        bind="query-params", format_func=lambda s: t(f"st_{s}"), placeholder=t("choose"),
-    )  # fmt: skip
+    from_url("ordine", SORTS, SORTS[0])
+    sort = side.radio(t("sort"), SORTS, key="ordine", horizontal=True,
+                      format_func=lambda s: t(f"sort_{s}"))  # fmt: skip
+    to_url("ordine", sort, SORTS[0])
+    many_from_url("stato", STATUSES, DEFAULT_STATUSES)
+    statuses = side.multiselect(t("status"), list(STATUSES), key="stato", placeholder=t("choose"),
+                                format_func=lambda s: t(f"st_{s}"))  # fmt: skip
+    to_url("stato", statuses, DEFAULT_STATUSES)
     portals = side.multiselect(t("portal"), options["portals"], key="portale",
                                bind="query-params", placeholder=t("choose"))  # fmt: skip
     programmes = side.multiselect(t("programme"), options["programmes"], key="programma",

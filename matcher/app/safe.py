@@ -27,6 +27,11 @@ def md_block(text: object) -> str:
     return "  \n".join(md(line) for line in lines if line.strip())
 
 
+def code(text: object) -> str:
+    """Text shown as inline code (a path, an id): literal, whatever it holds."""
+    return "`" + " ".join(without_controls(str(text)).replace("`", "'").split()) + "`"
+
+
 def highlighted(text: str, keywords: list[str]) -> str:
     """`text` escaped, with the theme's keywords found in it in bold (keyword stems end in *)."""
     stems = sorted({k.rstrip("*") for k in keywords if k.strip("* ")}, key=len, reverse=True)

@@ -13,7 +13,6 @@ from matcher.app import data
 from matcher.app.context import AppContext
 from matcher.app.filters import recently_closed
 from matcher.app.review import rank_now
-from matcher.app.safe import md
 from matcher.app.table import closed_rows, display_rows
 from matcher.exports import MIME, ExportContext, export_bytes, file_name
 from matcher.italian import format_date
@@ -49,7 +48,7 @@ def _theme(
     if state.computed_at is None:
         st.info(t("never_ranked"))
     elif state.stale:
-        st.warning(t("stale_scores", message=md(state.message())))
+        st.warning(t("stale_scores", message=state.message()))
     rows = data.shortlist(path, version, theme, key, ctx.now, filters)
     st.caption(t("count", n=len(rows), min=f"{filters.min_score:g}"))
     if rows:
