@@ -13,42 +13,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import make_call
+from appstore import BOLD_TITLE, NOW, SCRIPT_TITLE, seed_store
 from icalendar import Calendar
 from markdown_it import MarkdownIt
 from openpyxl import load_workbook
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
-from matcher import jobs
-from matcher.models import ScrapeResult
-from matcher.ranking.config import RankingConfig
-from matcher.ranking.themes import load_themes
-from matcher.store import open_db, reviews_of, save_result, set_meta
+from matcher.store import open_db, reviews_of, set_meta
 
 ROME = ZoneInfo("Europe/Rome")
 APP = str(Path(__file__).parent.parent / "app.py")
-NOW = datetime(2026, 8, 22, 6, 0, tzinfo=UTC)
-ENERGY = "Efficienza energetica e illuminazione pubblica a LED negli edifici pubblici dei comuni."
-SCRIPT_TITLE = "<script>alert(1)</script> Illuminazione pubblica"
-BOLD_TITLE = "**Teleriscaldamento** _urbano_ [clic](javascript:alert(1))"
-
-
-def seeded_calls() -> list:
-    rome = {"language": "it", "tz": "Europe/Rome", "territory": "Italia"}
-    return [
-        make_call("led", "import", title="Illuminazione pubblica a LED", text=ENERGY,
-                  budget_eur=1_500_000.0, deadlines=[NOW + timedelta(days=30)],
-                  deadline_time_known=False, **rome),
-        make_call("script", "import", title=SCRIPT_TITLE, text=ENERGY, **rome),
-        make_call("bold", "import", title=BOLD_TITLE, text=ENERGY + " Teleriscaldamento.",
-                  **rome),
-        make_call("LIFE-ENERGY", "eu_ftop", title="Energy efficiency of public buildings",
-                  text="Energy efficiency and renovation of public buildings of municipalities.",
-                  deadlines=[NOW + timedelta(days=60, hours=3)]),
-        make_call("closed", "import", title="Efficienza energetica 2026 (chiuso)", text=ENERGY,
-                  deadlines=[NOW - timedelta(days=40)], **rome),
-    ]  # fmt: skip
 
 
 @pytest.fixture
@@ -58,12 +33,7 @@ def store(tmp_path, monkeypatch) -> Path:
     monkeypatch.delenv("MATCHER_APP_PASSWORD", raising=False)
     path = tmp_path / "app.db"
     monkeypatch.setenv("MATCHER_DB", str(path))
-    db = open_db(path)
-    # A complete run two days before: the data is fresh.
-    save_result(db, "import", ScrapeResult(calls=seeded_calls()), NOW - timedelta(days=2))
-    set_meta(db, "as_of", NOW.isoformat())
-    jobs.rank(db, load_themes(), RankingConfig("hybrid", "fake"), NOW)
-    db.conn.close()
+    seed_store(path)
     return path
 
 

@@ -48,19 +48,19 @@ def display_rows(
             t("c_rank"): row["rank"],
             t("c_score"): round(float(row["score"]), 1),
             t("c_title"): row["title"],
-            t("c_portal"): row["portal"],
-            t("c_programme"): row["programme"] or "",
-            t("c_status"): t(f"st_{row['status']}"),
+            t("c_link"): call_link(row["id"]),
             t("c_deadline"): deadline_text(row["next_deadline"], row["deadline_time_known"],
                                            row["tz"], t.lang),
             t("c_days"): days_left_text(row["days_to_deadline"], t.lang),
+            t("c_status"): t(f"st_{row['status']}"),
+            t("c_portal"): row["portal"],
+            t("c_programme"): row["programme"] or "",
             t("c_budget"): format_amount(row["budget_eur"], t.lang),
             t("c_who"): who_can_apply(row, t),
             t("c_territory"): row["territory"] or "",
             t("c_language"): row["language"] or "",
             t("c_decision"): t(f"a_{row['decision']}") if row["decision"] else "",
             t("c_assigned"): row.get("assigned_to") or "",
-            t("c_link"): call_link(row["id"]),
         })  # fmt: skip
     return out
 
@@ -71,11 +71,11 @@ def closed_rows(rows: list[dict[str, Any]], t: Text) -> list[dict[str, Any]]:
         {
             t("c_score"): round(float(row["score"]), 1),
             t("c_title"): row["title"],
+            t("c_link"): call_link(row["id"]),
             t("c_portal"): row["portal"],
             t("c_programme"): row["programme"] or "",
             t("c_closed_on"): format_date(_last(row["deadlines"]), row["tz"]),
             t("c_territory"): row["territory"] or "",
-            t("c_link"): call_link(row["id"]),
         }
         for row in rows
     ]
