@@ -33,10 +33,11 @@ def app_script() -> Path:
 
 
 def streamlit_command(script: Path, host: str, port: int) -> list[str]:
-    """`streamlit run app.py` bound to `host:port`, without telemetry. Always headless: a
-    non-headless first run stops to ask for an e-mail address on the terminal."""
+    """`streamlit run app.py` (through matcher.app.serve, which imports the app's modules
+    first) bound to `host:port`, without telemetry. Always headless: a non-headless first run
+    stops to ask for an e-mail address on the terminal."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(script),
+        sys.executable, "-m", "matcher.app.serve", "run", str(script),
         "--server.address", host, "--server.port", str(port),
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
