@@ -49,6 +49,7 @@ t = Text(lang or "it")
 st.title(t("app_title"))
 st.caption(t("app_caption"))
 access.password_gate(t)
+access.login_gate(t)
 
 path = db_path_from_env()
 if not path.exists():

@@ -34,6 +34,24 @@ def password_gate(t: Text) -> None:
     st.stop()
 
 
+def oidc_configured() -> bool:
+    """Streamlit's OIDC login is set up ([auth] in .streamlit/secrets.toml)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # Streamlit raises its own error when there is no secrets file at all
+        return False
+
+
+def login_gate(t: Text) -> None:
+    """With OIDC configured, stop the page until the reader has logged in."""
+    if not oidc_configured() or st.user.is_logged_in:
+        return
+    st.info(t("login_needed"))
+    if st.button(t("login"), key="login", type="primary"):
+        st.login()
+    st.stop()
+
+
 def authenticated_user() -> str:
     """The identity the deployment vouches for ('' when it vouches for none)."""
     header = os.environ.get(USER_HEADER_ENV, "").strip()

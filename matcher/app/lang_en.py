@@ -22,6 +22,8 @@ EN: dict[str, str] = {
     "from imports. Run `matcher scrape`.",
     "partners_rejected": "partners.toml: entry rejected: {line}",
     "password": "App password",
+    "login_needed": "Log in with your institution's account to use the app.",
+    "login": "Log in",
     "password_wrong": "Wrong password.",
     "password_needed": "This app is protected: enter the password.",
     "reviewer": "Your name (for decisions)",

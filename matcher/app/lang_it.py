@@ -23,6 +23,8 @@ IT: dict[str, str] = {
     "da importazioni. Eseguire `matcher scrape`.",
     "partners_rejected": "partners.toml: voce scartata: {line}",
     "password": "Password dell'app",
+    "login_needed": "Accedere con l'account dell'ente per usare l'app.",
+    "login": "Accedi",
     "password_wrong": "Password errata.",
     "password_needed": "Questa app è protetta: inserire la password.",
     "reviewer": "Il tuo nome (per le decisioni)",
