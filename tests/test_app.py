@@ -137,6 +137,12 @@ def test_a_review_is_recorded_with_reviewer_and_time_and_shown_after_a_restart(s
     assert list(history[["Chi", "Tema", "Azione", "Nota"]].itertuples(index=False, name=None)) == [
         ("Giulia Rossi", "Efficienza energetica", "in shortlist", "con ART-ER")]  # fmt: skip
     assert "Giulia Rossi" in set(app(vista="decisions").dataframe[0].value["Chi"])
+    # the decision feeds the ranking: the list says its scores predate it, and offers to rank
+    listing = app()
+    assert "decisioni più recenti non ancora considerate" in listing.warning[0].value
+    listing.button(key="rank_energy").click().run()
+    assert listing.success[0].value.startswith("Punteggi aggiornati")
+    assert not app().warning
 
 
 def test_no_decision_is_recorded_without_a_name_or_a_rejection_without_a_reason(store):

@@ -49,6 +49,8 @@ def _theme(
         st.info(t("never_ranked"))
     elif state.stale:
         st.warning(t("stale_scores", message=state.message()))
+    if state.stale:  # new calls, changed calls, decisions or settings the scores miss
+        rank_now(ctx, db, key=f"rank_{theme}")
     rows = data.shortlist(path, version, theme, key, ctx.now, filters)
     st.caption(t("count", n=len(rows), min=f"{filters.min_score:g}"))
     if rows:
@@ -56,7 +58,7 @@ def _theme(
         _exports(ctx, rows, theme)
     elif state.computed_at is not None:
         st.info(t("none_listed"))
-    _to_rank(ctx, db, version, theme)
+    _to_rank(ctx, version, theme)
     _recently_closed(ctx, version, theme, filters)
 
 
@@ -102,7 +104,7 @@ def _exports(ctx: AppContext, rows: list[dict[str, Any]], theme: str) -> None:
         )
 
 
-def _to_rank(ctx: AppContext, db: sqlite_utils.Database, version: str, theme: str) -> None:
+def _to_rank(ctx: AppContext, version: str, theme: str) -> None:
     t = ctx.t
     waiting = data.unscored(str(ctx.db_path), version, theme, ctx.ranking.key)
     if not waiting:
@@ -114,7 +116,6 @@ def _to_rank(ctx: AppContext, db: sqlite_utils.Database, version: str, theme: st
              for w in waiting[:200]],
             hide_index=True, width="stretch",
         )  # fmt: skip
-        rank_now(ctx, db, key=f"rank_{theme}")
 
 
 def _recently_closed(ctx: AppContext, version: str, theme: str, filters: ShortlistFilters) -> None:
