@@ -247,3 +247,13 @@ def test_with_a_password_set_nothing_shows_until_it_is_given(store, monkeypatch)
     assert not test.dataframe
     test.text_input(key="password_typed").set_value("segreta").run()
     assert listed_ids(test)
+
+
+def test_the_overview_counts_calls_per_theme_and_status_and_shows_each_source(store):
+    test = app(vista="overview")
+    assert not test.exception
+    counts = test.dataframe[0].value.set_index("Tema")
+    assert counts.loc["Efficienza energetica", ["aperto", "chiuso"]].tolist() == [4, 1]
+    health = test.dataframe[1].value
+    assert health[["Portale", "Esito", "Letti"]].values.tolist() == [["import", "ok", 5]]
+    assert health["Quando"].tolist() == ["20/08/2026 08:00"]
