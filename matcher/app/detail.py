@@ -12,7 +12,7 @@ import streamlit as st
 from matcher.app import data
 from matcher.app.context import AppContext
 from matcher.app.review import history_rows, review_form
-from matcher.app.safe import highlighted, md, md_block, md_link, safe_url
+from matcher.app.safe import highlighted, md, md_block, md_call_link, md_link, safe_url
 from matcher.app.table import call_link
 from matcher.exports import app_link
 from matcher.italian import deadline_text, format_amount, format_date
@@ -129,7 +129,7 @@ def _similar(ctx: AppContext, version: str, call_id: str, theme: str) -> None:
         st.caption(t("d_no_similar"))
         return
     lines = [
-        f"- {md_link(row['title'], call_link(row['id']))} · {md(row['portal'])} · "
+        f"- {md_call_link(row['title'], call_link(row['id']))} · {md(row['portal'])} · "
         f"{md(row['territory'])} · {similarity:.2f}"
         for row, similarity in found
     ]

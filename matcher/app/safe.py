@@ -55,6 +55,13 @@ def safe_url(value: object) -> str:
     return quote(link, safe=":/?#[]@!$&'*+,;=%-._~") if link else ""
 
 
+def md_call_link(label: object, link: str) -> str:
+    """`[label](?call=…)`: a link to a call's page in the app (`link` from table.call_link)."""
+    if not link.startswith("?call="):
+        return md(label)
+    return f"[{md(label)}]({quote(link, safe='?=%')})"
+
+
 def md_link(label: object, url: object) -> str:
     """`[label](url)` for an http(s) url, else the label alone (escaped either way)."""
     target = safe_url(url)
