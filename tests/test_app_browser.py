@@ -40,11 +40,7 @@ def served(tmp_path) -> Iterator[str]:
     env = {**os.environ, "MATCHER_HOME": str(tmp_path / "home"), "MATCHER_MODEL": "fake",
            "MATCHER_DB": str(store)}  # fmt: skip
     env.pop("MATCHER_APP_PASSWORD", None)
-    os.environ["MATCHER_MODEL"] = env["MATCHER_MODEL"]
-    try:
-        seed_store(store)
-    finally:
-        del os.environ["MATCHER_MODEL"]
+    seed_store(store)
     port = free_port()
     log = (tmp_path / "streamlit.log").open("w")
     server = subprocess.Popen(streamlit_command(APP, "127.0.0.1", port), env=env, stdout=log,
