@@ -142,9 +142,12 @@ def to_xlsx(rows: list[dict[str, Any]], ctx: ExportContext) -> bytes:
     formats = {"deadline": "DD/MM/YYYY", "budget": '#,##0 "€"', "score": "0.0"}
     for row in rows:
         values = record(row, ctx)
-        sheet.append([_xlsx_cell(values[c[0]]) for c in COLUMNS])
+        sheet.append([values[c[0]] for c in COLUMNS])
         for index, (name, *_rest) in enumerate(COLUMNS, start=1):
             cell = sheet.cell(row=sheet.max_row, column=index)
+            if cell.data_type == "f":
+                # openpyxl takes a text starting with "=" for a formula: scraped text is text.
+                cell.data_type = "s"
             if name in formats:
                 cell.number_format = formats[name]
             if name in ("url", "app") and values[name]:
@@ -156,13 +159,6 @@ def to_xlsx(rows: list[dict[str, Any]], ctx: ExportContext) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def _xlsx_cell(value: Any) -> Any:
-    # openpyxl writes a str starting with "=" as a formula: scraped text must stay text.
-    if isinstance(value, str) and value.startswith("="):
-        return "'" + value
-    return value
 
 
 def to_ics(rows: list[dict[str, Any]], ctx: ExportContext, now: datetime) -> bytes:
