@@ -10,10 +10,11 @@ import importlib
 import sys
 
 # What app.py and its pages import, heaviest first; Streamlit runs app.py in this process, so
-# they are found in sys.modules when the first reader opens the page.
-WARM = ("pandas", "pyarrow", "altair", "numpy", "sqlite_utils", "openpyxl", "matcher.app.overview",
-        "matcher.app.shortlist", "matcher.app.detail", "matcher.app.entry",
-        "matcher.app.decisions", "matcher.app.access", "matcher.app.filters")  # fmt: skip
+# they are found in sys.modules when the first reader opens the page. Not the pages themselves:
+# their st.cache_data functions must be made once Streamlit's runtime exists.
+WARM = ("pandas", "pyarrow", "altair", "numpy", "sqlite_utils", "openpyxl", "icalendar",
+        "matcher.jobs", "matcher.ranking.freshness", "matcher.exports", "matcher.entries",
+        "matcher.partners", "matcher.records", "matcher.italian")  # fmt: skip
 
 
 def main() -> None:
