@@ -67,7 +67,8 @@ def test_export_reads_the_demo_store_as_of_its_date_and_refuses_an_unknown_theme
 
 def test_the_app_listens_on_127_0_0_1_unless_configured(monkeypatch):
     command = streamlit_command(app_script(), "127.0.0.1", 8501)
-    assert command[:5] == [sys.executable, "-m", "matcher.app.serve", "run", str(app_script())]
+    assert command[:6] == [sys.executable, "-P", "-m", "matcher.app.serve", "run",
+                           str(app_script())]  # fmt: skip
     assert command[command.index("--server.address") + 1] == "127.0.0.1"
     assert command[command.index("--server.headless") + 1] == "true"
     help_text = CliRunner().invoke(cli, ["app", "--help"]).output

@@ -37,7 +37,8 @@ def streamlit_command(script: Path, host: str, port: int) -> list[str]:
     first) bound to `host:port`, without telemetry. Always headless: a non-headless first run
     stops to ask for an e-mail address on the terminal."""
     return [
-        sys.executable, "-m", "matcher.app.serve", "run", str(script),
+        # -P: not the current directory on sys.path (a click.py there would replace click)
+        sys.executable, "-P", "-m", "matcher.app.serve", "run", str(script),
         "--server.address", host, "--server.port", str(port),
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
