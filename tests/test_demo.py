@@ -38,7 +38,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
         env.setenv("MATCHER_MODEL", "fake")
         env.setenv("MATCHER_EU_FTOP_URL", "http://127.0.0.1:9/unreachable")  # not for replays
         runner = CliRunner()
-        result = runner.invoke(cli, ["demo", "--limit", "3"], catch_exceptions=False)
+        result = runner.invoke(cli, ["demo", "--limit", "3", "--no-app"], catch_exceptions=False)
         db = str(tmp / "home" / "demo.db")
         listed = runner.invoke(cli, ["--db", db, "calls", "--json", "--now", AS_OF])
         shortlists = {}

@@ -8,8 +8,10 @@ from pathlib import Path
 import click
 
 from matcher import config
+from matcher.cli.app import app_command
 from matcher.cli.calls import calls_command, import_command, scrape, show
 from matcher.cli.demo import demo
+from matcher.cli.export import export_command
 from matcher.cli.maintenance import backup_command, restore_command
 from matcher.cli.ranking import eval_command, rank_command, review_command, shortlist_command
 from matcher.errors import MatcherError
@@ -47,7 +49,8 @@ def cli(ctx: click.Context, db_path: Path | None, verbose: bool) -> None:
 
 for _command in (
     scrape, calls_command, show, import_command, rank_command, shortlist_command,
-    review_command, eval_command, demo, backup_command, restore_command,
+    review_command, eval_command, demo, backup_command, restore_command, app_command,
+    export_command,
 ):  # fmt: skip
     cli.add_command(_command)
 

@@ -1,21 +1,31 @@
-"""`matcher demo`: the bundled snapshot through the real scrapers, ranked, in its own database."""
+"""`matcher demo`: the bundled snapshot through the real scrapers, ranked, in its own database,
+then the app on it (`--no-app` for scripts and tests)."""
 
 from __future__ import annotations
 
 import logging
 import os
+import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
+import sqlite_utils
 
 from matcher import config, jobs
+from matcher.cli.app import app_options, serve
 from matcher.cli.calls import print_summary
 from matcher.cli.common import print_calls_table, print_shortlist
 from matcher.cli.ranking import run_rank
+from matcher.errors import ConfigError
 from matcher.models import STATUSES
-from matcher.ranking.themes import load_themes
+from matcher.normalize.timezones import parse_iso
+from matcher.ranking.themes import ThemeConfig, load_themes
 from matcher.records import call_to_json
-from matcher.store import ShortlistFilters, fresh_db, load_calls, shortlist_rows
+from matcher.store import ShortlistFilters, fresh_db, get_meta, load_calls, shortlist_rows
+from matcher.store.shortlist import PROVISIONAL_MIN_SCORE, RECENTLY_CLOSED_DAYS
+
+PER_THEME = 5
 
 
 @click.command()
@@ -25,9 +35,13 @@ from matcher.store import ShortlistFilters, fresh_db, load_calls, shortlist_rows
     type=click.Path(dir_okay=False, path_type=Path),
     help="Demo database (default: MATCHER_HOME/demo.db; never the deployment's).",
 )
-@click.option("--limit", default=40, show_default=True, help="Calls to list.")
-def demo(demo_path: Path | None, limit: int) -> None:
-    """Offline demo: load the bundled snapshot into the demo database and list open calls."""
+@click.option("--limit", default=0, show_default=True,
+              help="Also list this many open calls, nearest deadline first.")  # fmt: skip
+@click.option("--no-app", is_flag=True, help="Build and print only; do not start the app.")
+@app_options
+def demo(demo_path: Path | None, limit: int, no_app: bool, host: str, port: int) -> None:
+    """Offline demo: load the bundled snapshot into the demo database, rank it, print each
+    theme's best calls and its recently closed Italian calls, then open the app on it."""
     path = demo_path or config.demo_db()
     deployment = os.environ.get("MATCHER_DB") or str(config.default_db())
     if Path(path).resolve() == Path(deployment).expanduser().resolve():
@@ -40,10 +54,14 @@ def demo(demo_path: Path | None, limit: int) -> None:
         # expected in the demo and shown with -v.
         scrapers_log.setLevel(logging.ERROR)
     try:
-        as_of, report = jobs.load_snapshot(db, config.snapshot_dir())
+        _, report = jobs.load_snapshot(db, config.snapshot_dir())
     finally:
         scrapers_log.setLevel(level)
     print_summary(report.summaries)
+    # The store says which day the demo pretends it is: whoever builds the snapshot chooses it.
+    as_of = parse_iso(get_meta(db, "as_of"))
+    if as_of is None or as_of.tzinfo is None:
+        raise ConfigError(f"{path}: the demo store has no data-as-of date")
     rows = [call_to_json(call, history, as_of) for call, history in load_calls(db)]
     counts = {status: sum(r["status"] == status for r in rows) for status in STATUSES}
     click.echo(
@@ -51,18 +69,30 @@ def demo(demo_path: Path | None, limit: int) -> None:
         + ", ".join(f"{n} {status}" for status, n in counts.items() if n)
         + f"\nDemo database: {path}"
     )
-    live = [r for r in rows if r["status"] in ("open", "forthcoming", "open_ended")]
-    live.sort(key=lambda r: (r["next_deadline"] or "9999", r["id"]))
-    print_calls_table(live[:limit])
-    click.echo(f"Showing {min(limit, len(live))} of {len(live)} open or forthcoming calls.")
+    if limit:
+        live = [r for r in rows if r["status"] in ("open", "forthcoming", "open_ended")]
+        live.sort(key=lambda r: (r["next_deadline"] or "9999", r["id"]))
+        print_calls_table(live[:limit])
     themes = load_themes()
     ranking = config.ranking_config()
     ranked = run_rank(db, themes, ranking, as_of)
     click.echo(f"Ranked with {ranked.ranking_key} in {ranked.seconds:.0f} s.")
-    for key, theme in themes.themes.items():
-        print_shortlist(theme.label, shortlist_rows(db, key, ranking.key, as_of,
-                                                    ShortlistFilters(limit=5)))  # fmt: skip
-    click.echo(
-        f"Dati al {as_of:%d/%m/%Y}. Explore: matcher --db {path} shortlist --theme energy "
-        f"--now {as_of.isoformat()}"
-    )
+    print_themes(db, themes, ranking.key, as_of)
+    if no_app:
+        click.echo(f"Dati al {as_of:%d/%m/%Y}. App: matcher --db {path} app")
+        return
+    sys.exit(serve(Path(path), host, port, open_browser=True))
+
+
+def print_themes(db: sqlite_utils.Database, themes: ThemeConfig, key: str, as_of: datetime) -> None:
+    """Each theme's best calls, then its Italian calls closed in the last year (their next
+    edition is likely): so a newcomer sees Italian calls even when few are open."""
+    for name, theme in themes.themes.items():
+        best = ShortlistFilters(min_score=PROVISIONAL_MIN_SCORE, limit=PER_THEME)
+        print_shortlist(theme.label, shortlist_rows(db, name, key, as_of, best))
+        closed = ShortlistFilters(
+            min_score=PROVISIONAL_MIN_SCORE, languages=frozenset({"it"}),
+            closed_within_days=RECENTLY_CLOSED_DAYS, limit=PER_THEME,
+        )  # fmt: skip
+        print_shortlist(f"{theme.label} — chiusi di recente: prossime edizioni",
+                        shortlist_rows(db, name, key, as_of, closed))  # fmt: skip

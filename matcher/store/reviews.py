@@ -1,4 +1,8 @@
-"""The working group's review decisions: recorded with who and when, never overwritten."""
+"""The working group's review actions: recorded with who and when, never overwritten.
+
+Decisions (shortlist, reject, applied) feed the ranking and the shortlist; notes and
+assignments to a partner institution (the partner's name in `note`) are history only.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,9 @@ from matcher.store.calls import get_call
 from matcher.store.db import query, transaction
 
 DECISIONS = ("shortlist", "reject", "applied")
+# Actions that are not decisions: they never change what is listed or how it ranks.
+NOTES = ("note", "assign")
+ACTIONS = DECISIONS + NOTES
 
 
 def record_review(
@@ -24,9 +31,15 @@ def record_review(
     note: str = "",
     themes: tuple[str, ...] = (),
 ) -> str:
-    """Store one decision (who and when); returns the id of the call it applies to."""
-    if decision not in DECISIONS:
-        raise ReviewError(f"unknown decision {decision!r}; use one of {', '.join(DECISIONS)}")
+    """Store one action (who and when); returns the id of the call it applies to.
+
+    A note needs its text and an assignment the partner's name, in `note`.
+    """
+    if decision not in ACTIONS:
+        raise ReviewError(f"unknown decision {decision!r}; use one of {', '.join(ACTIONS)}")
+    if decision in NOTES and not note.strip():
+        what = "the note's text" if decision == "note" else "the partner's name"
+        raise ReviewError(f"a {decision} needs {what}")
     if not reviewer.strip():
         raise ReviewError("a decision needs a reviewer: pass --reviewer or set MATCHER_REVIEWER")
     if themes and theme not in themes:
@@ -50,8 +63,9 @@ def latest_decisions(db: sqlite_utils.Database, theme: str) -> dict[str, str]:
     # is shown (dedupe): it is keyed by the surviving id. Recording order decides "latest".
     rows = db.execute(
         "SELECT COALESCE(c.merged_into, r.call_id), r.decision FROM reviews r"
-        " LEFT JOIN calls c ON c.id = r.call_id WHERE r.theme = ? ORDER BY r.id",
-        [theme],
+        " LEFT JOIN calls c ON c.id = r.call_id WHERE r.theme = ? AND r.decision IN"
+        f" ({', '.join('?' * len(DECISIONS))}) ORDER BY r.id",
+        [theme, *DECISIONS],
     ).fetchall()
     return {call_id: decision for call_id, decision in rows}
 
@@ -63,6 +77,18 @@ def reviews_of(db: sqlite_utils.Database, call_id: str) -> list[dict[str, Any]]:
         "SELECT r.* FROM reviews r LEFT JOIN calls c ON c.id = r.call_id"
         " WHERE COALESCE(c.merged_into, r.call_id) = ? ORDER BY r.id",
         [call_id],
+    )
+
+
+def reviews_since(db: sqlite_utils.Database, since: datetime) -> list[dict[str, Any]]:
+    """Every action recorded at or after `since`, newest first, with the call's title and
+    portal (the "decisioni" view: what the group did this week)."""
+    return query(
+        db,
+        "SELECT r.*, COALESCE(c.merged_into, r.call_id) AS shown_id, c.title, c.portal"
+        " FROM reviews r LEFT JOIN calls c ON c.id = r.call_id"
+        " WHERE r.decided_at >= ? ORDER BY r.id DESC",
+        [since.astimezone(UTC).isoformat()],
     )
 
 

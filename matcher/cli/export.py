@@ -1,0 +1,84 @@
+"""`matcher export`: a shortlist view as CSV, Excel or iCalendar: the same files as the app's."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from matcher import config
+from matcher.app.context import app_url_from_env, reading_now
+from matcher.cli.common import open_existing, themes_option
+from matcher.exports import FORMATS, ExportContext, export_bytes, file_name
+from matcher.models import STATUSES
+from matcher.ranking.themes import load_themes
+from matcher.status import parse_now
+from matcher.store import get_meta, shortlist_rows
+from matcher.store.shortlist import LISTED_STATUSES, PROVISIONAL_MIN_SCORE, ShortlistFilters
+
+DAY = click.DateTime(["%d/%m/%Y", "%Y-%m-%d"])
+STATUS_WORDS = {
+    "it": {"open": "aperto", "forthcoming": "in arrivo", "open_ended": "sempre aperto",
+           "closed": "chiuso", "unknown": "date non note"},
+}  # fmt: skip
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
+@click.option("--theme", help="Theme key (default: every theme, one after the other).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: bandi-<theme>-<date>.<format> here).")  # fmt: skip
+@click.option("--min-score", type=float, default=PROVISIONAL_MIN_SCORE, show_default=True,
+              help="Minimum score (provisional default, as in the app).")  # fmt: skip
+@click.option("--status", "statuses", help=f"Comma-separated among {', '.join(STATUSES)} "
+              "(default: open, forthcoming, open_ended).")  # fmt: skip
+@click.option("--portal", "portals", multiple=True, help="Only this portal (repeatable).")
+@click.option("--programme", "programmes", multiple=True, help="Only this programme.")
+@click.option("--language", "languages", multiple=True, help="Only calls in it or en.")
+@click.option("--territory", default="", help="e.g. Emilia-Romagna, Italia, EU.")
+@click.option("--public-bodies", is_flag=True, help="Only calls a public body may apply to.")
+@click.option("--deadline-from", type=DAY, help="Next deadline on or after (30/11/2026).")
+@click.option("--deadline-to", type=DAY, help="Next deadline on or before.")
+@click.option("--text", default="", help="Words in the title, summary or programme.")
+@click.option("--sort", type=click.Choice(["score", "deadline"]), default="score")
+@click.option("--lang", type=click.Choice(["it", "en"]), default="it", help="Column headers.")
+@click.option("--now", "now_text", help="Read as of this ISO 8601 instant (default: the "
+              "store's data-as-of date for the demo, else now).")  # fmt: skip
+@themes_option
+@click.pass_obj
+def export_command(
+    obj: dict, fmt: str, theme: str | None, output: Path | None, min_score: float,
+    statuses: str | None, portals: tuple[str, ...], programmes: tuple[str, ...],
+    languages: tuple[str, ...], territory: str, public_bodies: bool,
+    deadline_from: datetime | None, deadline_to: datetime | None, text: str, sort: str,
+    lang: str, now_text: str | None, themes_file: Path | None,
+) -> None:  # fmt: skip
+    """Write the shortlist of a theme (or of all themes), filtered as in the app."""
+    themes = load_themes(themes_file)
+    if theme and theme not in themes.themes:
+        raise click.UsageError(f"unknown theme {theme!r}; themes: {', '.join(themes.themes)}")
+    wanted = {s.strip() for s in (statuses or "").split(",") if s.strip()} or LISTED_STATUSES
+    if set(wanted) - set(STATUSES):
+        unknown = ", ".join(sorted(set(wanted) - set(STATUSES)))
+        raise click.UsageError(f"unknown status {unknown}")
+    db = open_existing(obj["db_path"])
+    # As in the app: the demo store reads as of its data date, a deployment as of now.
+    now = parse_now(now_text)
+    if not now_text:
+        now = reading_now(get_meta(db, "as_of"), now)[0]
+    filters = ShortlistFilters(
+        statuses=frozenset(wanted), min_score=min_score, portals=frozenset(portals),
+        programmes=frozenset(programmes), languages=frozenset(languages), territory=territory,
+        public_bodies_only=public_bodies,
+        deadline_from=deadline_from.date() if deadline_from else None,
+        deadline_to=deadline_to.date() if deadline_to else None, text=text, sort=sort,
+    )  # fmt: skip
+    key = config.ranking_config().key
+    rows = [row for t in ([theme] if theme else list(themes.themes))
+            for row in shortlist_rows(db, t, key, now, filters)]  # fmt: skip
+    labels = {k: v.label for k, v in themes.themes.items()}
+    ctx = ExportContext(labels, lang, app_url_from_env(), STATUS_WORDS.get(lang))
+    target = output or Path(file_name(fmt, theme, now))
+    target.write_bytes(export_bytes(fmt, rows, ctx, now))
+    click.echo(f"{len(rows)} bandi scritti in {target}.")
