@@ -29,6 +29,7 @@ from matcher.errors import MatcherError
 from matcher.italian import format_date
 from matcher.normalize.timezones import parse_iso
 from matcher.partners import load_partners
+from matcher.ranking.model_files import default_min_score
 from matcher.ranking.themes import load_themes
 from matcher.store import get_meta
 from matcher.store.appdata import data_version, has_calls, refreshed
@@ -74,7 +75,7 @@ ctx = AppContext(db_path=path, themes=themes, ranking=ranking, partners=partners
                  clock=current, as_of=as_of, t=t, app_url=app_url_from_env(),
                  who=access.reviewer(t))  # fmt: skip
 options = data.options(str(path), version)
-filters = sidebar_filters(t, options)
+filters = sidebar_filters(t, options, default_min_score(ranking))
 
 if as_of is not None:
     st.info(t("demo_as_of", date=format_date(as_of)))

@@ -8,9 +8,9 @@ judgments (grade >= 1 relevant; grade 2 weighs double) plus up to `negatives` ca
 that no one judged (they count as not relevant in the evaluation too; weight 0.5). Calls of the
 test part are never used. The regularisation C is the one whose 5-fold cross-validation on the
 development calls (folds by call; each fold's calls ranked among the whole corpus, as
-`matcher eval` does) gives the best mean nDCG@10, unless given. The levels: "media" from the
-probability that keeps 90% of the development's relevant calls, "alta" from the one where 60% of
-the calls above are relevant. Writes data/ranking/learned-<model>.json (coefficients, and the
+`matcher eval` does) gives the best mean nDCG@10, unless given. The levels: "alta" from the
+probability above which 60% of the training calls are relevant, "media" from the one above
+which 30% are. Writes data/ranking/learned-<model>.json (coefficients, and the
 training rows so that the working group's decisions can refit it).
 """
 
@@ -113,15 +113,18 @@ def cross_validated_ndcg(themes: dict[str, Theme], held_out: set[str], c: float)
 
 
 def levels(p: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    positives = np.sort(p[y == 1])
-    medium = float(positives[int(0.1 * len(positives))])  # keeps 90% of the relevant calls
-    high = medium
-    for t in np.sort(p)[::-1]:
-        above = p >= t
-        if above.sum() >= 10 and y[above].mean() < 0.6:
-            break
-        high = float(t)
-    return round(high, 3), round(medium, 3)
+    """The probabilities from which at least 60% ("alta") and at least 30% ("media") of the
+    training calls are relevant."""
+    bounds = []
+    for wanted in (0.6, 0.3):
+        bound = 1.0
+        for t in np.sort(p)[::-1]:
+            above = p >= t
+            if above.sum() >= 10 and y[above].mean() < wanted:
+                break
+            bound = float(t)
+        bounds.append(round(bound, 3))
+    return bounds[0], bounds[1]
 
 
 def main(model: str, negatives: int, c: float | None) -> None:
@@ -134,8 +137,9 @@ def main(model: str, negatives: int, c: float | None) -> None:
             print(f"C={value:<5} cross-validated nDCG@10 on the development part {score:.3f}")
         c = max(found, key=found.__getitem__)
     trained = fit(x, y, w, c=c)
-    judged = w != 0.5
-    trained.high, trained.medium = levels(trained.probabilities(x)[judged], y[judged])
+    # Over the judged calls and the unjudged ones taken as not relevant: closer to what a
+    # deployment lists than the judged calls alone, which were chosen for being likely.
+    trained.high, trained.medium = levels(trained.probabilities(x), y)
     path = model_path(model, ROOT / "data" / "ranking")
     path.parent.mkdir(parents=True, exist_ok=True)
     trained.save(path)

@@ -10,7 +10,7 @@ import streamlit as st
 from matcher.app.strings import Text
 from matcher.app.url import from_url, many_from_url, to_url
 from matcher.models import STATUSES
-from matcher.store.shortlist import LISTED_STATUSES, PROVISIONAL_MIN_SCORE, ShortlistFilters
+from matcher.store.shortlist import LISTED_STATUSES, ShortlistFilters
 
 # Each filter's widget key is its URL query parameter: min, ordine, stato, portale,
 # programma, dal, al, pa, territorio, lingua_bando, q.
@@ -18,13 +18,14 @@ DEFAULT_STATUSES = [s for s in STATUSES if s in LISTED_STATUSES]
 SORTS = ("score", "deadline")
 
 
-def sidebar_filters(t: Text, options: dict[str, list[str]]) -> ShortlistFilters:
-    """Draw the filters in the sidebar; the filters the reader chose."""
+def sidebar_filters(t: Text, options: dict[str, list[str]], default_min: float) -> ShortlistFilters:
+    """Draw the filters in the sidebar; the filters the reader chose. `default_min` is where the
+    ranking's "alta pertinenza" starts."""
     side = st.sidebar
     side.subheader(t("filters"))
     min_score = side.slider(
-        t("min_score"), 0, 100, int(PROVISIONAL_MIN_SCORE), step=5, key="min",
-        bind="query-params", help=t("min_score_help", default=int(PROVISIONAL_MIN_SCORE)),
+        t("min_score"), 0, 100, int(default_min), step=1, key="min",
+        bind="query-params", help=t("min_score_help", default=int(default_min)),
     )  # fmt: skip
     from_url("ordine", SORTS, SORTS[0])
     sort = side.radio(t("sort"), SORTS, key="ordine", horizontal=True,

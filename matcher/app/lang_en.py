@@ -30,8 +30,8 @@ EN: dict[str, str] = {
     "reviewer_as": "Decisions recorded as: {name}",
     "filters": "Filters",
     "min_score": "Minimum score",
-    "min_score_help": "Provisional: {default} leaves the best 20-30 calls per theme (the "
-    "ranking will calibrate it).",
+    "min_score_help": 'From {default} up: "high relevance" as the ranking calibrates it (the '
+    'best 20-30 calls per theme); below, "medium" and "low".',
     "sort": "Sort by",
     "sort_score": "score",
     "sort_deadline": "deadline",

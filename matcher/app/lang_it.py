@@ -31,8 +31,8 @@ IT: dict[str, str] = {
     "reviewer_as": "Decisioni registrate come: {name}",
     "filters": "Filtri",
     "min_score": "Punteggio minimo",
-    "min_score_help": "Provvisorio: {default} lascia i 20-30 bandi migliori per tema "
-    "(sarà calibrato dal ranking).",
+    "min_score_help": "Da {default} in su: «alta pertinenza» secondo il ranking (i 20-30 bandi "
+    "migliori per tema); più in basso «media» e «bassa».",
     "sort": "Ordina per",
     "sort_score": "punteggio",
     "sort_deadline": "scadenza",

@@ -20,10 +20,12 @@ from matcher.cli.ranking import run_rank
 from matcher.errors import ConfigError
 from matcher.models import STATUSES
 from matcher.normalize.timezones import parse_iso
+from matcher.ranking.config import RankingConfig
+from matcher.ranking.model_files import level_bounds
 from matcher.ranking.themes import ThemeConfig, load_themes
 from matcher.records import call_to_json
 from matcher.store import ShortlistFilters, fresh_db, get_meta, load_calls, shortlist_rows
-from matcher.store.shortlist import PROVISIONAL_MIN_SCORE, RECENTLY_CLOSED_DAYS
+from matcher.store.shortlist import RECENTLY_CLOSED_DAYS
 
 PER_THEME = 5
 
@@ -77,22 +79,26 @@ def demo(demo_path: Path | None, limit: int, no_app: bool, host: str, port: int)
     ranking = config.ranking_config()
     ranked = run_rank(db, themes, ranking, as_of)
     click.echo(f"Ranked with {ranked.ranking_key} in {ranked.seconds:.0f} s.")
-    print_themes(db, themes, ranking.key, as_of)
+    print_themes(db, themes, ranking, as_of)
     if no_app:
         click.echo(f"Dati al {as_of:%d/%m/%Y}. App: matcher --db {path} app")
         return
     sys.exit(serve(Path(path), host, port, open_browser=True))
 
 
-def print_themes(db: sqlite_utils.Database, themes: ThemeConfig, key: str, as_of: datetime) -> None:
-    """Each theme's best calls, then its Italian calls closed in the last year (their next
-    edition is likely): so a newcomer sees Italian calls even when few are open."""
+def print_themes(
+    db: sqlite_utils.Database, themes: ThemeConfig, ranking: RankingConfig, as_of: datetime
+) -> None:
+    """Each theme's best calls ("alta pertinenza"), then its Italian calls closed in the last
+    year ("media" at least: their next edition is likely), so that a newcomer sees Italian calls
+    even when few are open."""
+    high, medium = level_bounds(ranking)
     for name, theme in themes.themes.items():
-        best = ShortlistFilters(min_score=PROVISIONAL_MIN_SCORE, limit=PER_THEME)
-        print_shortlist(theme.label, shortlist_rows(db, name, key, as_of, best))
+        best = ShortlistFilters(min_score=high, limit=PER_THEME)
+        print_shortlist(theme.label, shortlist_rows(db, name, ranking.key, as_of, best))
         closed = ShortlistFilters(
-            min_score=PROVISIONAL_MIN_SCORE, languages=frozenset({"it"}),
+            min_score=medium, languages=frozenset({"it"}),
             closed_within_days=RECENTLY_CLOSED_DAYS, limit=PER_THEME,
         )  # fmt: skip
         print_shortlist(f"{theme.label} — chiusi di recente: prossime edizioni",
-                        shortlist_rows(db, name, key, as_of, closed))  # fmt: skip
+                        shortlist_rows(db, name, ranking.key, as_of, closed))  # fmt: skip

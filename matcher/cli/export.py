@@ -12,10 +12,11 @@ from matcher.app.context import app_url_from_env, reading_now
 from matcher.cli.common import open_existing, themes_option
 from matcher.exports import FORMATS, ExportContext, export_bytes, file_name
 from matcher.models import STATUSES
+from matcher.ranking.model_files import default_min_score
 from matcher.ranking.themes import load_themes
 from matcher.status import parse_now
 from matcher.store import get_meta, shortlist_rows
-from matcher.store.shortlist import LISTED_STATUSES, PROVISIONAL_MIN_SCORE, ShortlistFilters
+from matcher.store.shortlist import LISTED_STATUSES, ShortlistFilters
 
 DAY = click.DateTime(["%d/%m/%Y", "%Y-%m-%d"])
 STATUS_WORDS = {
@@ -29,8 +30,8 @@ STATUS_WORDS = {
 @click.option("--theme", help="Theme key (default: every theme, one after the other).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: bandi-<theme>-<date>.<format> here).")  # fmt: skip
-@click.option("--min-score", type=float, default=PROVISIONAL_MIN_SCORE, show_default=True,
-              help="Minimum score (provisional default, as in the app).")  # fmt: skip
+@click.option("--min-score", type=float, help="Minimum score (default: where the ranking's "
+              "'alta pertinenza' starts, as in the app).")  # fmt: skip
 @click.option("--status", "statuses", help=f"Comma-separated among {', '.join(STATUSES)} "
               "(default: open, forthcoming, open_ended).")  # fmt: skip
 @click.option("--portal", "portals", multiple=True, help="Only this portal (repeatable).")
@@ -48,7 +49,7 @@ STATUS_WORDS = {
 @themes_option
 @click.pass_obj
 def export_command(
-    obj: dict, fmt: str, theme: str | None, output: Path | None, min_score: float,
+    obj: dict, fmt: str, theme: str | None, output: Path | None, min_score: float | None,
     statuses: str | None, portals: tuple[str, ...], programmes: tuple[str, ...],
     languages: tuple[str, ...], territory: str, public_bodies: bool,
     deadline_from: datetime | None, deadline_to: datetime | None, text: str, sort: str,
@@ -63,18 +64,20 @@ def export_command(
         unknown = ", ".join(sorted(set(wanted) - set(STATUSES)))
         raise click.UsageError(f"unknown status {unknown}")
     db = open_existing(obj["db_path"])
+    ranking = config.ranking_config()
     # As in the app: the demo store reads as of its data date, a deployment as of now.
     now = parse_now(now_text)
     if not now_text:
         now = reading_now(get_meta(db, "as_of"), now)[0]
     filters = ShortlistFilters(
-        statuses=frozenset(wanted), min_score=min_score, portals=frozenset(portals),
+        statuses=frozenset(wanted), portals=frozenset(portals),
+        min_score=default_min_score(ranking) if min_score is None else min_score,
         programmes=frozenset(programmes), languages=frozenset(languages), territory=territory,
         public_bodies_only=public_bodies,
         deadline_from=deadline_from.date() if deadline_from else None,
         deadline_to=deadline_to.date() if deadline_to else None, text=text, sort=sort,
     )  # fmt: skip
-    key = config.ranking_config().key
+    key = ranking.key
     rows = [row for t in ([theme] if theme else list(themes.themes))
             for row in shortlist_rows(db, t, key, now, filters)]  # fmt: skip
     labels = {k: v.label for k, v in themes.themes.items()}

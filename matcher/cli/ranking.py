@@ -17,6 +17,7 @@ from matcher.ranking.config import METHODS, RankingConfig, load_embedder
 from matcher.ranking.eval_run import eval_db, evaluate_configuration, evaluate_feedback
 from matcher.ranking.evaluate import EvalReport, load_judgments
 from matcher.ranking.freshness import freshness
+from matcher.ranking.model_files import default_min_score
 from matcher.ranking.rank import RankReport
 from matcher.ranking.themes import ThemeConfig, load_themes
 from matcher.status import parse_now
@@ -63,12 +64,15 @@ def rank_command(
 @click.option("--limit", default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.option("--include-closed", is_flag=True, help="Also list calls whose deadlines passed.")
+@click.option("--min-score", type=float, help="Minimum score (default: where the ranking's "
+              "'alta pertinenza' starts; 0 lists every call).")  # fmt: skip
 @now_option
 @ranking_options
 @click.pass_obj
 def shortlist_command(
     obj: dict, theme: str, limit: int, as_json: bool, include_closed: bool,
-    now_text: str | None, themes_file: Path | None, method: str | None, model: str | None,
+    min_score: float | None, now_text: str | None, themes_file: Path | None,
+    method: str | None, model: str | None,
 ) -> None:  # fmt: skip
     """The ranked calls for a theme, with the reason for each, from the stored scores.
 
@@ -83,9 +87,9 @@ def shortlist_command(
     state = freshness(db, themes, theme, ranking)
     if state.stale:
         click.echo(f"Attenzione: {state.message()}", err=True)
-    filters = ShortlistFilters(limit=limit)
-    if include_closed:
-        filters = ShortlistFilters(limit=limit, statuses=filters.statuses | {"closed"})
+    statuses = ShortlistFilters().statuses | ({"closed"} if include_closed else set())
+    floor = default_min_score(ranking) if min_score is None else min_score
+    filters = ShortlistFilters(limit=limit, statuses=statuses, min_score=floor)
     rows = shortlist_rows(db, theme, ranking.key, parse_now(now_text), filters)
     if as_json:
         for row in rows:

