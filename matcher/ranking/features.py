@@ -12,6 +12,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+import orjson
 
 from matcher.models import Call
 from matcher.normalize.applicants import applicants
@@ -21,7 +22,7 @@ from matcher.ranking.themes import Applicant, Theme
 TOP_SIMS = 3
 TITLE_WEIGHT = 2
 # Bump when what is extracted changes, so stored features are recomputed.
-FEATURES_VERSION = f"6t{TITLE_WEIGHT}"
+FEATURES_VERSION = f"7t{TITLE_WEIGHT}"
 
 # Programme families the working group knows apart (EU programme ids, Italian sources).
 _FAMILIES = (
@@ -58,13 +59,17 @@ class Features:
     types: list[str] = field(default_factory=list)  # applicant types
     applicant_evidence: list[str] = field(default_factory=list)
     family: str = ""  # programme family (LIFE, CERV, PNRR…)
+    # whether the applicant may apply, as the explanation says it (scoring.eligibility_of):
+    # it depends on the call and the applicant only, so it is worked out once, here
+    eligibility: dict = field(default_factory=dict)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
+        return orjson.dumps(asdict(self), option=orjson.OPT_SERIALIZE_NUMPY).decode()
 
     @classmethod
     def from_json(cls, text: str) -> Features:
-        return cls(**json.loads(text))
+        # orjson: a rescoring reads tens of thousands of these
+        return cls(**orjson.loads(text))
 
 
 @dataclass(frozen=True)

@@ -90,19 +90,24 @@ def design_matrix(features: list[Features], theme: Theme, applicant: Applicant) 
     own = np.array([f.sim_it if f.language == "it" else f.sim_en for f in features])
     columns["semantic_lang"] = _within_groups(own, [f.language for f in features])
     columns["negatives"] = np.minimum([len(f.negatives) for f in features], 3)
-    columns["lead"] = _flag(features, lambda f: f.role == "lead")
-    columns["partner"] = _flag(features, lambda f: f.role == "partner")
-    columns["no_municipality"] = _flag(features, lambda f: f.role == "none")
+    # The call's facts as arrays, read once: each flag below is then one comparison.
+    role = np.array([f.role or "" for f in features])
+    family = np.array([f.family for f in features])
+    language = np.array([f.language for f in features])
+    eligible = np.array([{True: 1, False: -1, None: 0}[f.eligible] for f in features])
+    served = [_parts(f.territory) for f in features]
+    columns["lead"] = (role == "lead").astype(float)
+    columns["partner"] = (role == "partner").astype(float)
+    columns["no_municipality"] = (role == "none").astype(float)
     for kind in ("public", "research", "business", "nonprofit", "individual"):
-        columns[kind] = _flag(features, lambda f, k=kind: k in f.types)
-    columns["eligible"] = _flag(features, lambda f: f.eligible is True)
-    columns["not_eligible"] = _flag(features, lambda f: f.eligible is False)
-    region = applicant.region
-    columns["region"] = _flag(features, lambda f: region in _parts(f.territory))
-    columns["national"] = _flag(features, lambda f: "Italia" in _parts(f.territory))
-    columns["italian"] = _flag(features, lambda f: f.language == "it")
+        columns[kind] = np.array([kind in f.types for f in features], dtype=float)
+    columns["eligible"] = (eligible == 1).astype(float)
+    columns["not_eligible"] = (eligible == -1).astype(float)
+    columns["region"] = np.array([applicant.region in parts for parts in served], dtype=float)
+    columns["national"] = np.array(["Italia" in parts for parts in served], dtype=float)
+    columns["italian"] = (language == "it").astype(float)
     for name in ("cities", "life", "cerv", "crea", "digital", "horizon", "pnrr", "incentivi"):
-        columns[name] = _flag(features, lambda f, k=name: f.family == k)
+        columns[name] = (family == name).astype(float)
     columns["facet"] = _scaled(np.array([f.facet_top for f in features]), zero_floor=False)
     columns["facet_max"] = _scaled(np.array([f.facet_max for f in features]), zero_floor=False)
     topic = (columns["lexical"] + columns["semantic"]) / 2
@@ -138,7 +143,7 @@ class LearnedModel:
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(self._z(x) @ self.coef + self.intercept)))
+        return 0.5 * (1.0 + np.tanh(0.5 * (self._z(x) @ self.coef + self.intercept)))
 
     def contributions(self, x: np.ndarray) -> np.ndarray:
         """Each feature's share of each row's log-odds (relative to an average call)."""
@@ -148,7 +153,7 @@ class LearnedModel:
         """The model trained again on its own rows plus these (the group's decisions)."""
         return fit(np.vstack([self.x, x]), np.concatenate([self.y, y]),
                    np.concatenate([self.weight, weight]), c=self.c, high=self.high,
-                   medium=self.medium)  # fmt: skip
+                   medium=self.medium, start=self)  # fmt: skip
 
     def _z(self, x: np.ndarray) -> np.ndarray:
         return (x - self.mean) / self.scale
@@ -181,18 +186,45 @@ class LearnedModel:
 
 def fit(
     x: np.ndarray, y: np.ndarray, weight: np.ndarray, *, c: float = 0.3, high: float = 0.5,
-    medium: float = 0.2,
+    medium: float = 0.2, start: LearnedModel | None = None,
 ) -> LearnedModel:  # fmt: skip
-    """L2-regularised logistic regression on standardised features (scikit-learn)."""
-    from sklearn.linear_model import LogisticRegression
+    """L2-regularised logistic regression on standardised features, the objective of
+    scikit-learn's LogisticRegression(C=c): c × Σ weight × log-loss + ½‖coef‖², the intercept
+    unpenalised. Solved by Newton's method in numpy, from `start`'s coefficients when given (a
+    refit after a decision then converges in a step or two) and with `start`'s standardisation,
+    so the refit model reads features exactly as the shipped one."""
+    if start is not None:
+        mean, scale = start.mean, start.scale
+    else:
+        mean = x.mean(axis=0)
+        scale = x.std(axis=0)
+        scale[scale == 0] = 1.0
+    z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
+    beta = np.zeros(z.shape[1])
+    if start is not None:
+        beta = np.append(start.coef, start.intercept)
+    penalty = np.ones(z.shape[1]) / c
+    penalty[-1] = 0.0  # the intercept
 
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale == 0] = 1.0
-    model = LogisticRegression(C=c, max_iter=2000)
-    model.fit((x - mean) / scale, y, sample_weight=weight)
+    def objective(b: np.ndarray) -> float:
+        margin = z @ b
+        return float(weight @ (np.logaddexp(0.0, margin) - y * margin) + 0.5 * penalty @ b**2)
+
+    current = objective(beta)
+    for _ in range(50):
+        p = 0.5 * (1.0 + np.tanh(0.5 * (z @ beta)))  # the logistic function, without overflow
+        gradient = z.T @ (weight * (p - y)) + penalty * beta
+        hessian = (z * (weight * p * (1 - p))[:, None]).T @ z + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hessian, gradient)
+        size = 1.0
+        while size > 1e-4 and objective(beta - size * step) > current:  # never uphill
+            size /= 2
+        beta = beta - size * step
+        current = objective(beta)
+        if np.max(np.abs(size * step)) < 1e-6:
+            break
     return LearnedModel(
-        coef=model.coef_[0], intercept=float(model.intercept_[0]), mean=mean, scale=scale,
+        coef=beta[:-1], intercept=float(beta[-1]), mean=mean, scale=scale,
         high=high, medium=medium, x=x, y=y, weight=weight, c=c,
     )  # fmt: skip
 
@@ -210,10 +242,6 @@ def _within_groups(values: np.ndarray, groups: list[str]) -> np.ndarray:
         spread = float(chosen.std()) or 1.0
         out[mask] = (chosen - float(chosen.mean())) / spread
     return out
-
-
-def _flag(features: list[Features], test: object) -> np.ndarray:
-    return np.array([1.0 if test(f) else 0.0 for f in features])  # type: ignore[operator]
 
 
 def _parts(territory: str) -> set[str]:

@@ -106,7 +106,12 @@ def bm25_scores(
     if n == 0:
         return []
     average = (sum(lengths) / n) or 1.0
-    df = {k: sum(1 for c in counts if c.get(k)) for k in keywords}
+    wanted = set(keywords)
+    df = dict.fromkeys(keywords, 0)
+    for found in counts:  # one pass over the documents, not one per keyword
+        for k, tf in found.items():
+            if tf and k in wanted:
+                df[k] += 1
     idf = {k: math.log(1 + (n - df[k] + 0.5) / (df[k] + 0.5)) for k in keywords}
     scores = []
     for found, length in zip(counts, lengths, strict=True):

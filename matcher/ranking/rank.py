@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+import orjson
 import sqlite_utils
 
 from matcher.ranking.config import RankingConfig
@@ -27,7 +28,7 @@ from matcher.ranking.features import (
 from matcher.ranking.feedback import adjustments, decisions_fingerprint
 from matcher.ranking.learned import LearnedModel, design_matrix
 from matcher.ranking.model_files import learned_model
-from matcher.ranking.scoring import FORMULA_VERSION, score_theme
+from matcher.ranking.scoring import FORMULA_VERSION, eligibility_of, score_theme
 from matcher.ranking.themes import ThemeConfig
 from matcher.ranking.vectors import ensure_vectors, prune_vectors, text_hash
 from matcher.store import active_hashes, calls_by_id, last_review_id, latest_decisions
@@ -121,6 +122,7 @@ def _update_features(
             if stored_keys.get((call.id, theme)) == key:
                 continue
             features = lexical_features(call, theme_matchers, tokens)
+            features.eligibility = eligibility_of(features, themes.applicant)
             doc_vector = None
             if embedder is not None and text_hash(call) in vectors:
                 texts, matrix = vectors[text_hash(call)]
@@ -156,10 +158,15 @@ def _update_scores(
     entries = [(call_id, Features.from_json(data)) for call_id, _, data, _ in rows]
     vectors = {r[0]: np.frombuffer(r[3], dtype="<f4") for r in rows if r[3] is not None}
     moved = adjustments(decisions, vectors) if decisions and vectors else {}
-    if model is not None and decisions:
-        model = _with_decisions(model, entries, decisions, themes, theme)
+    matrix = None
+    if model is not None:
+        features = [f for _, f in entries]
+        matrix = design_matrix(features, themes.themes[theme], themes.applicant)
+        if decisions:
+            model = _with_decisions(model, entries, matrix, decisions)
     scored = score_theme(entries, themes.themes[theme], themes.applicant, config.method,
-                         model=config.model, learned=model, adjustments=moved)  # fmt: skip
+                         model=config.model, learned=model, adjustments=moved,
+                         matrix=matrix)  # fmt: skip
     ranking = stored.Ranking(
         theme=theme,
         ranking_key=config.key,
@@ -171,7 +178,7 @@ def _update_scores(
     )
     stored.save_scores(db, ranking, [
         (call_id, s.score, s.explanation["eligibility"]["applicable"],
-         json.dumps(s.explanation, ensure_ascii=False), hashes[call_id])
+         orjson.dumps(s.explanation, option=orjson.OPT_SERIALIZE_NUMPY).decode(), hashes[call_id])
         for call_id, s in scored.items()
     ])  # fmt: skip
     return True
@@ -180,13 +187,11 @@ def _update_scores(
 def _with_decisions(
     model: LearnedModel,
     entries: list[tuple[str, Features]],
+    x: np.ndarray,
     decisions: dict[str, str],
-    themes: ThemeConfig,
-    theme: str,
 ) -> LearnedModel:
-    """The model trained again with the group's decisions on this theme's calls: shortlisted
-    and applied calls count as relevant, rejected ones as not."""
-    x = design_matrix([f for _, f in entries], themes.themes[theme], themes.applicant)
+    """The model trained again with the group's decisions on this theme's calls (`x` their
+    evidence): shortlisted and applied calls count as relevant, rejected ones as not."""
     rows = [i for i, (call_id, _) in enumerate(entries) if call_id in decisions]
     if not rows:
         return model

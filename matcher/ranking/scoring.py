@@ -70,14 +70,17 @@ def score_theme(
     model: str | None = None,
     learned: LearnedModel | None = None,
     adjustments: dict[str, float] | None = None,
+    matrix: np.ndarray | None = None,
 ) -> dict[str, Scored]:
-    """Score every (call id, features) of one theme; the collection sets the scales."""
+    """Score every (call id, features) of one theme; the collection sets the scales.
+
+    `matrix` is the learned method's evidence when the caller already built it."""
     adjustments = adjustments or {}
     features = [f for _, f in entries]
     if method == "learned":
         if learned is None:
             raise ValueError("the learned method needs its model")
-        x = design_matrix(features, theme, applicant)
+        x = matrix if matrix is not None else design_matrix(features, theme, applicant)
         base = 100.0 * learned.probabilities(x)
         reasons = _reasons(learned.contributions(x))
         bounds = (100.0 * learned.high, 100.0 * learned.medium)
@@ -88,7 +91,7 @@ def score_theme(
         bounds = FORMULA_LEVELS
     out = {}
     for i, (call_id, f) in enumerate(entries):
-        eligibility = eligibility_of(f, applicant)
+        eligibility = f.eligibility or eligibility_of(f, applicant)
         feedback = adjustments.get(call_id, 0.0)
         total = float(base[i]) + feedback
         if f.kind != "call" or not eligibility["applicable"]:
@@ -143,12 +146,14 @@ def _eligibility_factor(f: Features) -> float:
 
 def _reasons(contributions: np.ndarray, top: int = 3) -> list[list[str]]:
     """For each row, the features that raised the score most, then those that lowered it."""
+    order = np.argsort(-contributions, axis=1)
+    rising, falling = order[:, :top], order[:, ::-1][:, :2]
+    up_words = [f"+ {WORDS[name]}" for name in NAMES]
+    down_words = [f"− {WORDS[name]}" for name in NAMES]
     out = []
-    for row in contributions:
-        order = np.argsort(-row)
-        up = [f"+ {WORDS[NAMES[j]]}" for j in order[:top] if row[j] > 0.15]
-        down = [f"− {WORDS[NAMES[j]]}" for j in order[::-1][:2] if row[j] < -0.3]
-        out.append(up + down)
+    for i, row in enumerate(contributions):
+        up = [up_words[j] for j in rising[i] if row[j] > 0.15]
+        out.append(up + [down_words[j] for j in falling[i] if row[j] < -0.3])
     return out
 
 

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import orjson
 import sqlite_utils
 
 from matcher.models import Call
@@ -175,7 +176,7 @@ def _output(
     upcoming: datetime | None,
     now: datetime,
 ) -> dict[str, Any]:
-    explanation = json.loads(row["explanation"])
+    explanation = orjson.loads(row["explanation"])
     eligible = row["public_bodies_eligible"]
     return {
         "id": row["id"],
