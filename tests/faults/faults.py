@@ -9,7 +9,7 @@ from typing import Any
 
 from localserver import Reply
 
-from faults.formats import FORMATS, Doc, absurd_dates, hostile, wrong_types
+from faults.formats import FORMATS, Doc
 from faults.server import Fault, Seen
 
 HTML_PAGE = (b"<!DOCTYPE html><html><head><title>Manutenzione</title></head>"
@@ -156,6 +156,3 @@ def _first(times: int, answer: Fault) -> Fault:
         return answer(seen, reply) if seen.number < times else reply
 
     return fault
-
-
-FOR_ROWS = {"wrong_types": wrong_types, "hostile": hostile, "absurd_dates": absurd_dates}

@@ -23,6 +23,7 @@ QUICK = {
 
 
 def scrape(db: Path, sources: Path, *args: str, env: dict[str, str] | None = None) -> Result:
+    """`matcher scrape` in process, as of NOW, with `env` over the environment."""
     return CliRunner().invoke(
         cli, ["--db", str(db), "scrape", "--sources", str(sources), "--now", NOW, *args], env=env
     )
@@ -35,6 +36,7 @@ def rows(db: Path) -> dict[str, tuple[Any, ...]]:
 
 
 def calls(db: Path, portal: str) -> dict[str, dict[str, Any]]:
+    """A portal's stored calls as column -> value, by id."""
     with sqlite3.connect(db) as conn:
         conn.row_factory = sqlite3.Row
         found = conn.execute("SELECT * FROM calls WHERE portal = ?", [portal]).fetchall()
@@ -42,6 +44,7 @@ def calls(db: Path, portal: str) -> dict[str, dict[str, Any]]:
 
 
 def last_run(db: Path, portal: str) -> dict[str, Any]:
+    """A portal's latest run row."""
     with sqlite3.connect(db) as conn:
         conn.row_factory = sqlite3.Row
         row = conn.execute(
