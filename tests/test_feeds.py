@@ -324,3 +324,11 @@ def test_an_iso_8859_1_feed_still_follows_the_servers_charset_when_it_names_none
     body = fixture(RSS2).replace(b' encoding="ISO-8859-1"', b"")
     parsed = feeds.parse_feed(body, MIMIT_URL, "application/rss+xml; charset=iso-8859-1")
     assert parsed[0]["title"] == feeds.parse_feed(fixture(RSS2), MIMIT_URL)[0]["title"]
+
+
+def test_a_whole_feed_parsed_leniently_is_complete() -> None:
+    # An HTML entity XML does not define: feedparser reads on, and the document is all there.
+    body = fixture(RDF).replace(b"Bando per la cooperazione", b"Bando&nbsp;per la cooperazione")
+    calls, report = scrape({ER_URL: (200, body)}, ER)
+    assert (len(calls), report.errors) == (3, [])
+    assert calls[1].title == "Bando per la cooperazione internazionale 2026"
