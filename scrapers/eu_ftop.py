@@ -97,16 +97,6 @@ def parse_page(payload: dict, where: str = "the SEDIA answer") -> tuple[list[dic
     return results, total
 
 
-def row_problem(row: object) -> str | None:
-    """What makes a result row unusable (see ROW_SHAPE), or None."""
-    problem = shape_problem(row, ROW_SHAPE)
-    if problem is None and isinstance(row, dict):
-        if not isinstance(row.get("metadata"), dict):
-            return "has no 'metadata'"
-        return shape_problem(row["metadata"], METADATA_SHAPE)
-    return problem
-
-
 # The fields read from a row and from its `metadata`, whose every value SEDIA sends as a list
 # of strings ("even scalars"): anything else is not a row of this API.
 ROW_SHAPE: Shape = {"reference": TEXT, "url": TEXT, "summary": TEXT, "language": TEXT}
@@ -120,6 +110,16 @@ METADATA_SHAPE: Shape = {
         "esDA_IngestDate",
     )
 }  # fmt: skip
+
+
+def row_problem(row: object) -> str | None:
+    """What makes a result row unusable (see ROW_SHAPE), or None."""
+    problem = shape_problem(row, ROW_SHAPE)
+    if problem is None and isinstance(row, dict):
+        if not isinstance(row.get("metadata"), dict):
+            return "has no 'metadata'"
+        return shape_problem(row["metadata"], METADATA_SHAPE)
+    return problem
 
 
 def check_filters(rows: list[dict], total: int | None = None, where: str = "the answer") -> None:

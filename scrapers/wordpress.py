@@ -71,9 +71,7 @@ def fetch_page(client: httpx.Client, site: Site, page: int) -> Page:
     payload = response_json(response)
     if not isinstance(payload, list) or not all(isinstance(p, dict) for p in payload):
         raise ScrapeError(f"unexpected answer from {response.request.url}: not a list of posts")
-    posts, pages = (response.headers.get(f"x-wp-total{k}", "").strip() for k in ("", "pages"))
-    return Page(payload, int(posts) if posts.isdigit() else None,
-                int(pages) if pages.isdigit() else None)  # fmt: skip
+    return Page(payload, _count(response, "x-wp-total"), _count(response, "x-wp-totalpages"))
 
 
 def read_listing(
@@ -229,6 +227,11 @@ def _rendered(post: dict[str, Any], key: str) -> str:
     if isinstance(value, dict):
         value = value.get("rendered")
     return value if isinstance(value, str) else ""
+
+
+def _count(response: httpx.Response, header: str) -> int | None:
+    value = response.headers.get(header, "").strip()
+    return int(value) if value.isdigit() else None
 
 
 def _error_code(response: httpx.Response) -> str:
