@@ -46,12 +46,18 @@ def portal_url_from_env(portal: str) -> str | None:
     return os.environ.get(f"MATCHER_{portal.upper()}_URL") or None
 
 
-# Politeness knobs a deployment may tune: (option, type, lowest, highest, what it is).
+# HTTP knobs a deployment may tune: (option, type, lowest, highest, what it is).
 HTTP_SETTINGS = {
     "MATCHER_HTTP_DELAY": ("min_delay", float, 0.0, 60.0, "seconds between requests to a host"),
     "MATCHER_HTTP_RETRIES": ("retries", int, 0, 10, "tries after the first"),
     "MATCHER_HTTP_BACKOFF": ("backoff", float, 0.0, 60.0, "seconds before the first retry"),
-}
+    # Totals: a per-read timeout never ends a server that trickles or stalls between reads.
+    "MATCHER_HTTP_REQUEST_DEADLINE": ("request_deadline", float, 0.1, 3600.0,
+                                      "seconds one request may take, retries and waits included"),
+    "MATCHER_HTTP_PORTAL_DEADLINE": ("portal_deadline", float, 0.1, 86400.0,
+                                     "seconds one portal's requests may take in all"),
+    "MATCHER_HTTP_MAX_BYTES": ("max_bytes", int, 1024, 2**30, "the largest body, in bytes"),
+}  # fmt: skip
 
 
 def http_settings() -> dict[str, Any]:

@@ -36,6 +36,7 @@ class Report:
     progress: object = None  # optional callable(n_items) for a progress bar
 
     def error(self, message: str) -> None:
+        message = " ".join(message.split())  # one line: causes quoted from parsers wrap
         log.warning(message)
         self.errors.append(message)
 

@@ -12,6 +12,7 @@ from matcher.normalize.itdates import mentions_open_ended
 from matcher.normalize.kinds import classify_kind
 from matcher.normalize.timezones import IT_TZ, aware, instant, local_midnight
 from scrapers.plone_text import attachment_urls, rich_text, term_title, term_titles
+from scrapers.shapes import LIST, OBJECT, TERM, TERMS, TEXT, Shape, shape_problem
 
 PORTAL = "emilia_romagna"
 TERRITORY = "Emilia-Romagna"
@@ -23,6 +24,21 @@ REGISTER_TYPES = frozenset({"Accreditamenti, albi, elenchi", "Autorizzazioni di 
 CLOSED_STATES = frozenset({"inprogress", "closed", "in corso", "chiuso"})
 OPEN_STATES = frozenset({"open", "attivo", "aperto"})
 _TZ = ZoneInfo(IT_TZ)
+
+
+# The fields read from a `Bando`, with the types plone.restapi gives them (any may be null).
+ITEM_SHAPE: Shape = {
+    "UID": TEXT, "title": TEXT, "@id": TEXT, "@type": TEXT, "description": TEXT,
+    "text": TEXT | OBJECT, "scadenza_bando": TEXT, "apertura_bando": TEXT, "modified": TEXT,
+    "bando_state": TERM, "tipologia_bando": TERM, "destinatari": TERMS, "materie": TERMS,
+    "approfondimento": LIST,
+}  # fmt: skip
+
+
+def item_problem(item: object) -> str | None:
+    """What makes a listed item unusable (a title that is a list, a deadline that is a
+    number…), or None."""
+    return shape_problem(item, ITEM_SHAPE)
 
 
 def tipologia(item: dict) -> str:

@@ -26,6 +26,7 @@ from scrapers.eu_ftop_rows import (  # noqa: F401 - re-exported: the module's pa
     when,
 )
 from scrapers.files import response_object
+from scrapers.shapes import TEXT, TEXTS, Shape, keep_valid, shape_problem, text_label
 
 log = logging.getLogger(__name__)
 
@@ -87,15 +88,38 @@ def fetch_page(client: httpx.Client, url: str, page_number: int) -> dict:
 
 
 def parse_page(payload: dict, where: str = "the SEDIA answer") -> tuple[list[dict], int]:
-    """The result rows of one page (raw, with their `metadata`) and the reported total."""
+    """The result rows of one page (raw: each is checked by row_problem) and the reported
+    total."""
     results = payload.get("results")
     total = payload.get("totalResults")
     if not isinstance(results, list) or not isinstance(total, int) or isinstance(total, bool):
         raise ScrapeError(f"unexpected shape of {where}: no 'results' list or 'totalResults'")
-    for row in results:
-        if not isinstance(row, dict) or not isinstance(row.get("metadata"), dict):
-            raise ScrapeError(f"unexpected shape of {where}: a result without 'metadata'")
     return results, total
+
+
+# The fields read from a row and from its `metadata`, whose every value SEDIA sends as a list
+# of strings ("even scalars"): anything else is not a row of this API.
+ROW_SHAPE: Shape = {"reference": TEXT, "url": TEXT, "summary": TEXT, "language": TEXT}
+METADATA_SHAPE: Shape = {
+    name: TEXTS
+    for name in (
+        "identifier", "title", "callTitle", "caName", "type", "status", "language", "DATASOURCE",
+        "datasource", "REFERENCE", "ccm2Id", "descriptionByte", "description",
+        "destinationDetails", "destinationDescription", "actions", "budgetOverview", "url",
+        "frameworkProgramme", "keywords", "tags", "callIdentifier", "deadlineDate", "startDate",
+        "esDA_IngestDate",
+    )
+}  # fmt: skip
+
+
+def row_problem(row: object) -> str | None:
+    """What makes a result row unusable (see ROW_SHAPE), or None."""
+    problem = shape_problem(row, ROW_SHAPE)
+    if problem is None and isinstance(row, dict):
+        if not isinstance(row.get("metadata"), dict):
+            return "has no 'metadata'"
+        return shape_problem(row["metadata"], METADATA_SHAPE)
+    return problem
 
 
 def check_filters(rows: list[dict], total: int | None = None, where: str = "the answer") -> None:
@@ -136,11 +160,13 @@ def read_listing(
     A totalResults that changes between pages, a page repeating documents of earlier ones (the
     order shifted, so others were skipped), a failed later page, an empty page before the total
     and the page cap are reported with report.error: the rows read are kept, but the result is
-    incomplete, so nothing is marked vanished.
+    incomplete, so nothing is marked vanished. So are rows not of the promised shape, which are
+    skipped (row_problem).
     """
     rows: list[dict] = []
     first_page: dict[tuple[str, str, str], int] = {}
     total: int | None = None
+    counted = 0  # rows listed, usable or not: what totalResults counts
 
     def where(page: int) -> str:
         return f"page {page} of {url}"
@@ -154,9 +180,11 @@ def read_listing(
         report=report,
         max_pages=max_pages,
         failed=lambda page, exc: f"{where(page)}: {reason(exc)}; the listing is incomplete",
-        capped=lambda: f"stopped after {max_pages} pages of {url} with {len(rows)} of {total} rows",
+        capped=lambda: f"stopped after {max_pages} pages of {url} with {counted} of {total} rows",
     )
-    for page, (page_rows, page_total) in pages:
+    for page, (listed, page_total) in pages:
+        counted += len(listed)
+        page_rows = keep_valid(listed, row_problem, report, where(page), text_label("identifier"))
         check_filters(page_rows, page_total, where(page))
         if total is not None and page_total != total:
             report.error(f"totalResults changed from {total} to {page_total} at {where(page)}")
@@ -167,13 +195,13 @@ def read_listing(
                 f"{where(page)} repeats {repeated} documents of earlier pages; rows may be lost"
             )
         rows.extend(page_rows)
-        report.advance(len(page_rows))
-        if len(rows) >= total:
+        report.advance(len(listed))
+        if counted >= total:
             break
-        if not page_rows:
-            report.error(f"{where(page)} is empty after {len(rows)} of {total} results")
+        if not listed:
+            report.error(f"{where(page)} is empty after {counted} of {total} results")
             break
-    if not rows:
+    if not counted:
         raise ScrapeError(f"no open or forthcoming grants in {url} (totalResults {total})")
     return rows
 

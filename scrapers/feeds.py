@@ -22,6 +22,7 @@ from matcher.normalize.kinds import classify_kind
 from matcher.normalize.language import detect_language
 from matcher.normalize.text import html_to_text
 from scrapers.base import Report, Site, distinct, each_site, shorten
+from scrapers.files import refuse_web_page
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,9 @@ SITES_CONFIGURED = True  # the CLI rejects --base-url for this portal
 DEDUPE_PRIORITY = 60  # news items, often about a call another portal lists
 SETTINGS = {"sites": list}  # its keys in sources.toml (allow_empty too)
 
+# A whole document ends with its root element closed: </rss>, </feed>, </rdf:RDF>.
+_WHOLE = re.compile(rb"</[\w.-]*:?(?:rss|feed|RDF)\s*>\s*$", re.IGNORECASE)
+_DECLARED = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*\bencoding\s*=", re.IGNORECASE)
 MAX_KEY_CHARS = 80  # a longer guid or link is replaced by a short hash in the native id
 # Agencies' and ministries' feeds mix calls with news about them; classify_kind must say "call"
 # and the item must also use call wording, else it is stored as news.
@@ -50,30 +54,65 @@ def native_key(site_name: str, key: str) -> str:
     return f"{site_name}:{key}"
 
 
-def read_feed(client: httpx.Client, site: Site) -> list[dict[str, Any]]:
+def read_feed(
+    client: httpx.Client, site: Site, report: Report | None = None
+) -> list[dict[str, Any]]:
     """The entries of the site's feed; HTTP errors and a document that is no feed raise."""
     response = client.get(site.url, params=site.params or None)
     response.raise_for_status()
-    return parse_feed(response.content, site.url, response.headers.get("content-type", ""))
+    content_type = response.headers.get("content-type", "")
+    return parse_feed(response.content, site.url, content_type, report)
 
 
-def parse_feed(content: bytes, url: str, content_type: str = "") -> list[dict[str, Any]]:
+def parse_feed(
+    content: bytes, url: str, content_type: str = "", report: Report | None = None
+) -> list[dict[str, Any]]:
     """The entries of an RSS 1.0/RDF, RSS 2.0 or Atom document, decoded from its own bytes.
 
     The bytes go in as a stream: given a str (or bytes naming a file) feedparser would fetch or
     open it itself. Its encoding detection follows the XML declaration and the HTTP charset (the
-    MASAF feed is ISO-8859-1). Raises ScrapeError when the document is not a feed at all.
+    MASAF feed is ISO-8859-1), but a charset the server sends for a document that names its own
+    encoding, or is UTF-8, is left out: servers send their default for any file, and a UTF-8 feed
+    read as ISO-8859-1 garbles every accented title. Raises ScrapeError when the document is not
+    a feed at all. A feed has no total to check against: it is complete when the whole document
+    was read, so one that stops before its root element closes (cut off) is reported on
+    `report` (else logged), keeping the entries read.
     """
+    refuse_web_page(content, url, "an RSS or Atom feed")
     headers = {"content-location": url}  # base for relative links
     if content_type:
-        headers["content-type"] = content_type
+        headers["content-type"] = _trusted_type(content, content_type)
     parsed = feedparser.parse(io.BytesIO(content), response_headers=headers)
     if not parsed.get("version") and not parsed.entries:
         cause = parsed.get("bozo_exception")
         raise ScrapeError(f"{url} is not an RSS or Atom feed" + (f" ({cause})" if cause else ""))
-    if parsed.get("bozo"):
+    entries = list(parsed.entries)
+    if not _WHOLE.search(content.replace(b"\x00", b"")):  # UTF-16 too
+        # The item at the break may have lost its end (a summary cut short): it is not read.
+        entries = entries[:-1]
+        cause = parsed.get("bozo_exception") or "no closing root element"
+        (report or Report()).error(
+            f"{NAME}: {url} did not parse whole ({cause}); the {len(entries)} items before the "
+            "break are kept, the listing is incomplete"
+        )
+    elif parsed.get("bozo"):  # an undefined entity, an encoding mislabelled: read in full
         log.info("%s: feed parsed leniently: %s", url, parsed.get("bozo_exception"))
-    return list(parsed.entries)
+    return entries
+
+
+def _trusted_type(content: bytes, content_type: str) -> str:
+    media, _, params = content_type.partition(";")
+    if "charset" in params.lower() and (_DECLARED.match(content) or _is_utf8(content)):
+        return media.strip()
+    return content_type
+
+
+def _is_utf8(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def item_kind(title: str, text: str) -> str:
@@ -136,7 +175,7 @@ def scrape(
     10-20 items.
     """
     sites = each_site(
-        config, NAME, report, lambda site: read_feed(client, site), base_url=base_url,
+        config, NAME, report, lambda site: read_feed(client, site, report), base_url=base_url,
         nothing="has no items",
     )  # fmt: skip
     for site, entries in sites:

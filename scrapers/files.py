@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import logging
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -14,17 +15,26 @@ import httpx
 from matcher.errors import ScrapeError
 from matcher.normalize.itdates import ParsedDate, parse_it_date
 from matcher.normalize.timezones import IT_TZ
+from scrapers.base import Report
+from scrapers.shapes import keep_valid
 
 log = logging.getLogger(__name__)
 
+WEB_PAGE = "it is a web page (HTML); the portal may be down for maintenance, or the URL is wrong"
+_HTML = re.compile(rb"\s*(?:\xef\xbb\xbf)?\s*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE)
+
 
 def response_json(response: httpx.Response) -> object:
-    """The response body as JSON, or a ScrapeError that names the URL."""
+    """The response body as JSON, or a ScrapeError that names the URL and what came instead."""
     response.raise_for_status()
+    url = response.request.url
+    if _HTML.match(response.content):
+        raise ScrapeError(f"invalid JSON from {url}: {WEB_PAGE}")
+    text = decode_utf8(response.content, str(url))  # JSON is UTF-8 whatever the header says
     try:
-        return json.loads(response.content.decode("utf-8-sig"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ScrapeError(f"invalid JSON from {response.request.url}: {exc}") from exc
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScrapeError(f"invalid JSON from {url}: {exc}") from exc
 
 
 def response_object(response: httpx.Response) -> dict:
@@ -43,11 +53,21 @@ def fetch_bytes(client: httpx.Client, url: str) -> bytes:
 
 
 def decode_utf8(body: bytes, url: str) -> str:
-    """Text of a downloaded file, UTF-8 with or without BOM; ScrapeError naming the URL if not."""
+    """Text of a downloaded file, UTF-8 with or without BOM; ScrapeError naming the URL if not.
+
+    Never guessed from another charset: a wrong guess would store every accented title garbled
+    over the right one.
+    """
     try:
         return body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScrapeError(f"{url} is not UTF-8 text: {exc}") from exc
+
+
+def refuse_web_page(body: bytes, url: str, expected: str) -> None:
+    """ScrapeError when a data download turns out to be a web page (HTML)."""
+    if _HTML.match(body):
+        raise ScrapeError(f"{url} is not {expected}: {WEB_PAGE}")
 
 
 def json_rows(text: str, url: str) -> list[dict[str, Any]]:
@@ -66,11 +86,15 @@ def read_csv(
     url: str,
     required: Sequence[str],
     column: Callable[[str], str] = str.strip,
+    report: Report | None = None,
 ) -> list[dict[str, str]]:
     """Non-empty rows of a CSV whose separator (`;` or `,`) is sniffed from the header line.
 
     Column names pass through `column`; a header lacking any `required` column means the layout
-    changed: ScrapeError naming the URL, the missing columns and the header found.
+    changed: ScrapeError naming the URL, the missing columns and the header found. A record with
+    fewer or more cells than the header (a file cut mid-row, a stray separator) would put values
+    under the wrong columns, and a last record without its line end may be cut: they are skipped
+    and reported (on `report`, else only logged).
     """
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
@@ -78,12 +102,23 @@ def read_csv(
     header = [column(name) for name in reader.fieldnames or []]
     require_columns(header, required, url)
     reader.fieldnames = header
-    rows = []
-    for row in reader:
-        values = {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)}
-        if any(values.values()):
-            rows.append(values)
-    return rows
+    records = [row for row in reader if any(isinstance(v, str) and v.strip() for v in row.values())]
+    # Every file the portals publish ends its last line; one that does not was cut off, and its
+    # last record may have lost the end of its last cell.
+    cut = records[-1] if records and not text.endswith(("\n", "\r")) else None
+
+    def problem(row: dict[str | None, Any]) -> str | None:
+        return "ends the file mid-line (cut off)" if row is cut else _cells_problem(row)
+
+    records = keep_valid(records, problem, report or Report(), url)
+    return [{k: (v or "").strip() for k, v in row.items() if isinstance(k, str)} for row in records]
+
+
+def _cells_problem(row: dict[str | None, Any]) -> str | None:
+    if None in row:  # DictReader files the cells beyond the header under None
+        return f"has {len(row[None])} cells more than the header"
+    missing = [name for name, value in row.items() if value is None]
+    return f"lacks the cells from '{missing[0]}' on" if missing else None
 
 
 def require_columns(header: Sequence[str], required: Sequence[str], url: str) -> None:

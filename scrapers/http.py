@@ -6,6 +6,7 @@ import email.utils
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -18,7 +19,17 @@ log = logging.getLogger(__name__)
 # reachable passes its own user_agent to make_client.
 USER_AGENT = "TerritorioSmartMatcher/0.1 (+https://github.com/piacenza-territorio-smart/matcher)"
 MAX_BACKOFF = 60.0  # seconds: the longest exponential backoff between two tries
-MAX_RETRY_AFTER = 120.0  # seconds: a longer Retry-After is cut to this rather than stall a run
+# Seconds: the longest Retry-After honoured. A server asking for more is reported as such
+# rather than waited for (or silently asked again sooner, which it told us not to do).
+MAX_RETRY_AFTER = 120.0
+# Seconds. Timeouts bound each read, not a whole answer: a server trickling a byte every few
+# seconds would hold a page for ever. These bound one request (all its tries and waits) and
+# everything one portal's client reads.
+REQUEST_DEADLINE = 300.0
+PORTAL_DEADLINE = 1800.0
+# A timeout cut to what is left of a deadline may fire a hair early; closer than this counts as
+# reached, so no try is started that cannot even connect.
+_DEADLINE_SLACK = 0.01
 RETRY_STATUSES = frozenset({429}) | frozenset(range(500, 600))
 # Deterministic failures: trying again cannot help.
 _NOT_RETRIED = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
@@ -30,13 +41,37 @@ class ResponseTooLarge(ScrapeError):
     """A response body is larger than the client's size cap."""
 
 
+class DeadlineExceeded(ScrapeError):
+    """A request, or all of one portal's requests, took longer than their total time limit."""
+
+
+class RetryAfterTooLong(ScrapeError):
+    """The server asks to wait longer before trying again than the client waits."""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The clock instant a request must be over by, and which limit set it (for messages)."""
+
+    at: float
+    limit: str  # "the request deadline of 300 s"
+
+
 class PoliteTransport(httpx.BaseTransport):
-    """Wraps a transport with a per-host delay, bounded retries with backoff and a size cap.
+    """Wraps a transport with a per-host delay, bounded retries with backoff, a size cap and
+    total deadlines.
 
     `retries` is the number of tries after the first. Timeouts, transport errors, 429 and 5xx
-    are retried after `backoff * 2**n` seconds (capped), or after the server's Retry-After.
-    When tries run out the last response is returned, or the last exception re-raised. Bodies
-    are read here, decoded, and capped at `max_bytes` (decoded, so a gzip bomb is caught too).
+    are retried after `backoff * 2**n` seconds (capped), or after the server's Retry-After; a
+    Retry-After beyond `max_retry_after` raises RetryAfterTooLong. When tries run out the last
+    response is returned, or the last exception re-raised. Bodies are read here, decoded, and
+    capped at `max_bytes` (decoded, so a gzip bomb is caught too).
+
+    Deadlines: one request, tries and waits included, may take `request_deadline` seconds, and
+    all requests through this transport `portal_deadline` seconds from the first one (a client
+    serves one portal). Each try's timeouts are cut to what is left, and the body is checked
+    after every chunk, so a request ends by its deadline plus at most one read that was
+    already waiting. Passing a deadline, or a wait that would pass it, raises DeadlineExceeded.
     """
 
     def __init__(
@@ -47,6 +82,9 @@ class PoliteTransport(httpx.BaseTransport):
         retries: int = 3,
         backoff: float = 1.0,
         max_bytes: int = 50 * 2**20,
+        request_deadline: float | None = REQUEST_DEADLINE,
+        portal_deadline: float | None = PORTAL_DEADLINE,
+        max_retry_after: float = MAX_RETRY_AFTER,
         sleep: Callable[[float], object] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
@@ -56,39 +94,91 @@ class PoliteTransport(httpx.BaseTransport):
         self.retries = retries
         self.backoff = backoff
         self.max_bytes = max_bytes
+        self.request_deadline = request_deadline
+        self.portal_deadline = portal_deadline
+        self.max_retry_after = max_retry_after
         self.sleep = sleep
         self.clock = clock
         self.wall_clock = wall_clock  # only for an HTTP-date Retry-After without a Date header
         self._last_request: dict[str, float] = {}
+        self._first_request: float | None = None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         # Buffer the body once so every try sends the same bytes (multipart streams included).
         request.read()
+        deadline = self._deadline(request)
         for attempt in range(self.retries + 1):
             last_try = attempt == self.retries
             self._wait_for_host(request.url.host)
+            self._limit_timeouts(request, deadline, "before the first byte was sent")
             try:
-                response = self._send(request)
+                response = self._send(request, deadline)
             except _NOT_RETRIED:
                 raise
             except httpx.TransportError as exc:
+                if self._left(deadline) <= _DEADLINE_SLACK:
+                    raise self._exceeded(request, deadline, type(exc).__name__) from exc
                 if last_try:
                     raise
-                delay = self._backoff(attempt)
-                log.info("%s on %s; retrying in %.1fs", type(exc).__name__, request.url, delay)
+                delay, failure = self._backoff(attempt), type(exc).__name__
             else:
                 if response.status_code not in RETRY_STATUSES or last_try:
                     return response
+                failure = f"HTTP {response.status_code}"
                 asked = self._retry_after(response)
+                if asked is not None and asked > self.max_retry_after:
+                    raise RetryAfterTooLong(
+                        f"{failure} from {request.url} asks to wait {asked:.0f} s before trying "
+                        f"again, longer than the {self.max_retry_after:.0f} s this client waits; "
+                        "try again later"
+                    )
                 delay = self._backoff(attempt) if asked is None else asked
-                log.info(
-                    "HTTP %s from %s; retrying in %.1fs", response.status_code, request.url, delay
-                )
+            if delay >= self._left(deadline):
+                raise self._exceeded(request, deadline, f"{failure}, then {delay:.0f} s to wait")
+            log.info("%s from %s; retrying in %.1fs", failure, request.url, delay)
             self.sleep(delay)
         raise AssertionError("unreachable: the last try returns or raises")
 
     def close(self) -> None:
         self.inner.close()
+
+    def _deadline(self, request: httpx.Request) -> Deadline:
+        now = self.clock()
+        if self._first_request is None:
+            self._first_request = now
+        deadline = Deadline(float("inf"), "no deadline")
+        if self.request_deadline is not None:
+            limit = f"the request deadline of {self.request_deadline:g} s"
+            deadline = Deadline(now + self.request_deadline, limit)
+        portal_end = self._first_request + (self.portal_deadline or 0)
+        if self.portal_deadline is not None and portal_end < deadline.at:
+            deadline = Deadline(portal_end, f"the portal's deadline of {self.portal_deadline:g} s")
+        if deadline.at - now <= _DEADLINE_SLACK:
+            raise DeadlineExceeded(f"did not ask for {request.url}: {deadline.limit} has passed")
+        return deadline
+
+    def _left(self, deadline: Deadline) -> float:
+        return deadline.at - self.clock()
+
+    def _exceeded(self, request: httpx.Request, deadline: Deadline, last: str) -> DeadlineExceeded:
+        return DeadlineExceeded(
+            f"gave up on {request.url} at {deadline.limit} (last: {last}); "
+            "the portal is too slow or stalled"
+        )
+
+    def _limit_timeouts(self, request: httpx.Request, deadline: Deadline, when: str) -> None:
+        """Cut this try's connect, read, write and pool timeouts to what is left."""
+        left = self._left(deadline)
+        if left <= _DEADLINE_SLACK:
+            raise self._exceeded(request, deadline, when)
+        if left == float("inf"):
+            return
+        timeouts = request.extensions.get("timeout") or {}
+        limited = {
+            kind: left if timeouts.get(kind) is None else min(timeouts[kind], left)
+            for kind in ("connect", "read", "write", "pool")
+        }
+        request.extensions = {**request.extensions, "timeout": limited}
 
     def _wait_for_host(self, host: str) -> None:
         last = self._last_request.get(host)
@@ -98,7 +188,7 @@ class PoliteTransport(httpx.BaseTransport):
                 self.sleep(wait)
         self._last_request[host] = self.clock()
 
-    def _send(self, request: httpx.Request) -> httpx.Response:
+    def _send(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
         response = self.inner.handle_request(request)
         try:
             length = response.headers.get("content-length", "")
@@ -109,6 +199,8 @@ class PoliteTransport(httpx.BaseTransport):
                 size += len(chunk)
                 if size > self.max_bytes:
                     raise self._too_large(request, f"exceeds {self.max_bytes} bytes")
+                if self._left(deadline) <= 0:  # a trickle: every read is quick, the whole is not
+                    raise self._exceeded(request, deadline, f"body still arriving, {size} bytes")
                 chunks.append(chunk)
         finally:
             response.close()
@@ -124,11 +216,12 @@ class PoliteTransport(httpx.BaseTransport):
         return min(self.backoff * 2.0**attempt, MAX_BACKOFF)
 
     def _retry_after(self, response: httpx.Response) -> float | None:
+        """The wait the server asks for, in seconds (uncapped); None without a usable one."""
         value = response.headers.get("retry-after", "").strip()
         if not value:
             return None
         if value.isdigit():
-            return min(float(value), MAX_RETRY_AFTER)
+            return float(value)
         try:
             when = email.utils.parsedate_to_datetime(value).timestamp()
         except (TypeError, ValueError):
@@ -138,7 +231,7 @@ class PoliteTransport(httpx.BaseTransport):
             now = email.utils.parsedate_to_datetime(response.headers["date"]).timestamp()
         except (KeyError, TypeError, ValueError):
             now = self.wall_clock()
-        return min(max(when - now, 0.0), MAX_RETRY_AFTER)
+        return max(when - now, 0.0)
 
 
 def decoded(response: httpx.Response, body: bytes) -> httpx.Response:
@@ -170,16 +263,23 @@ def make_client(
     backoff: float = 1.0,
     min_delay: float = 1.0,
     max_bytes: int = 50 * 2**20,
+    request_deadline: float | None = REQUEST_DEADLINE,
+    portal_deadline: float | None = PORTAL_DEADLINE,
     sleep: Callable[[float], object] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> PortalClient:
-    """A client with timeouts, the user agent, redirects and the polite transport."""
+    """A client with timeouts, deadlines, the user agent, redirects and the polite transport.
+
+    Make one client per portal: `portal_deadline` counts from the client's first request.
+    """
     polite = PoliteTransport(
         transport if transport is not None else httpx.HTTPTransport(),
         min_delay=min_delay,
         retries=retries,
         backoff=backoff,
         max_bytes=max_bytes,
+        request_deadline=request_deadline,
+        portal_deadline=portal_deadline,
         sleep=sleep,
         clock=clock,
     )

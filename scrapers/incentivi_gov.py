@@ -15,11 +15,13 @@ from scrapers.incentivi_gov_docs import (  # noqa: F401 - re-exported: the parsi
     ATTRIBUTION,
     Schedule,
     budget,
+    doc_problem,
     field_text,
     regions,
     schedule,
     to_call,
 )
+from scrapers.shapes import keep_valid, text_label
 
 NAME = "incentivi_gov"
 TITLE = "incentivi.gov.it (Ministero delle Imprese e del Made in Italy)"
@@ -70,9 +72,11 @@ def parse_page(payload: dict, where: str) -> tuple[list[dict], int]:
     total = response.get("numFound") if isinstance(response, dict) else None
     if not isinstance(docs, list) or not isinstance(total, int) or isinstance(total, bool):
         raise ScrapeError(f"unexpected answer from {where}: no 'response.docs' list or 'numFound'")
-    if not all(isinstance(doc, dict) for doc in docs):
-        raise ScrapeError(f"unexpected answer from {where}: a document is not a JSON object")
-    wrong = {str(doc.get("index_id")) for doc in docs if doc.get("index_id", INDEX) != INDEX}
+    wrong = {
+        str(d.get("index_id"))
+        for d in docs
+        if isinstance(d, dict) and d.get("index_id", INDEX) != INDEX
+    }
     if total > MAX_TOTAL or wrong:
         found = f"index_id {', '.join(sorted(wrong))}" if wrong else f"numFound {total:,}"
         raise ScrapeError(f"the portal ignored fq=index_id:{INDEX} ({found}) at {where}")
@@ -133,31 +137,32 @@ def read_listing(
         ),
         capped=lambda: f"stopped after {max_pages} pages of {url} at {read} of {total} documents",
     )
-    for start, (page_docs, page_total) in pages:
+    for start, (listed, page_total) in pages:
         where = f"start={start} of {url}"
         if total is not None and page_total != total:
             report.error(f"numFound changed from {total} to {page_total} at {where}")
         total = page_total
         repeated = 0
+        page_docs = keep_valid(listed, doc_problem, report, where, text_label("zs_nid"))
         for doc in page_docs:
             key = field_text(doc, "zs_nid") or f"#{len(docs)}"
             if key in docs:
                 repeated += 1
             else:
                 docs[key] = doc
-        report.advance(len(page_docs))
+        report.advance(len(listed))
         if repeated:
             report.drop("duplicate document", repeated)
             # Without a sort Solr's order can shift between pages: a repeat means a skip.
             report.error(f"page {where} repeats {repeated} documents; others may be missed")
             if repeated == len(page_docs):  # `start` is ignored: every page would be the same
                 break
-        read = start + len(page_docs)
+        read = start + len(listed)
         if read >= total:
             break
-        if not page_docs:
+        if not listed:
             report.error(f"page {where} is empty after {read} of {total} documents")
             break
-    if not docs:
+    if not read:
         raise ScrapeError(f"no incentives in {url} (numFound {total})")
     return list(docs.values())

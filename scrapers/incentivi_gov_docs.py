@@ -20,6 +20,7 @@ from matcher.normalize.territory import territory_from_regions
 from matcher.normalize.text import html_to_text
 from matcher.normalize.timezones import IT_TZ, instant, local_midnight
 from scrapers.base import shorten
+from scrapers.shapes import TEXT, TEXTS, Shape, shape_problem
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,25 @@ ATTRIBUTION = "Fonte: incentivi.gov.it (Ministero delle Imprese e del Made in It
 SITE = "https://www.incentivi.gov.it"
 # A close date this far past the opening is a "while funds last" placeholder, not a deadline.
 PLACEHOLDER_SPAN = timedelta(days=730)
+
+
+# Solr's naming promises the type: zs_* one string (some writers send it as a one-item list),
+# zm_* a list of strings, ds_* a date string. A number or an object there is not this core.
+_SINGLE = TEXT | TEXTS
+DOC_SHAPE: Shape = {
+    "zs_nid": _SINGLE, "zs_title": _SINGLE, "zs_url": _SINGLE, "zs_body": _SINGLE,
+    "zs_field_link": _SINGLE, "zs_field_open_date": _SINGLE, "zs_field_close_date": _SINGLE,
+    "zs_field_close_date_descriptor": _SINGLE, "zs_field_subject_grant": _SINGLE,
+    "zs_field_budget_allocation": _SINGLE, "zm_field_regions_value": TEXTS | TEXT,
+    "zm_field_subject_type_value": TEXTS | TEXT, "zm_field_scopes_value": TEXTS | TEXT,
+    "zm_field_granted_costs_value": TEXTS | TEXT, "zm_field_activity_sector_value": TEXTS | TEXT,
+    "ds_last_update": TEXT, "index_id": TEXT,
+}  # fmt: skip
+
+
+def doc_problem(doc: object) -> str | None:
+    """What makes a Solr document unusable (see DOC_SHAPE), or None."""
+    return shape_problem(doc, DOC_SHAPE)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from matcher.normalize.ids import title_date_id
 from matcher.normalize.kinds import classify_kind
 from matcher.normalize.timezones import IT_TZ
 from scrapers.base import Report, configured_url
-from scrapers.files import cell_date, decode_utf8, fetch_bytes, read_csv
+from scrapers.files import cell_date, decode_utf8, fetch_bytes, read_csv, refuse_web_page
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +71,17 @@ _URL = re.compile(r"(?:https?://|www\.)[^\s;]+")
 _MIN_AMOUNT = 1.0
 
 
-def parse_rows(body: bytes, url: str = DEFAULT_URL) -> list[dict[str, str]]:
+def parse_rows(
+    body: bytes, url: str = DEFAULT_URL, report: Report | None = None
+) -> list[dict[str, str]]:
     """The data rows, keyed by the normalised column names, values stripped.
 
     UTF-8 with or without BOM; the separator (`;` upstream) is sniffed from the header line. A
     header that lacks any of COLUMNS means the layout changed: ScrapeError naming the columns.
+    A record whose cells do not match the header is skipped and reported on `report`.
     """
-    return read_csv(decode_utf8(body, url), url, COLUMNS, column=_column)
+    refuse_web_page(body, url, "the CSV file")
+    return read_csv(decode_utf8(body, url), url, COLUMNS, column=_column, report=report)
 
 
 def native_id(row: dict[str, str]) -> str:
@@ -184,8 +188,8 @@ def scrape(
     `base_url` replaces the file URL; else `config["url"]` (data/sources.toml), else DEFAULT_URL.
     """
     url = base_url or configured_url(config, NAME) or DEFAULT_URL
-    rows = parse_rows(fetch_bytes(client, url), url)
-    if not rows:
+    rows = parse_rows(fetch_bytes(client, url), url, report)
+    if not rows and not report.errors:
         raise ScrapeError(f"no bandi in {url}: the file has a header but no rows")
     report.advance(len(rows))
     seen: set[str] = set()

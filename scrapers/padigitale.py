@@ -22,8 +22,10 @@ from scrapers.files import (
     fetch_bytes,
     json_rows,
     read_csv,
+    refuse_web_page,
     require_columns,
 )
+from scrapers.shapes import SCALAR, keep_valid, shape_problem
 
 log = logging.getLogger(__name__)
 
@@ -55,17 +57,24 @@ COLUMNS = (
 CLOSED_LABELS = frozenset({"terminato", "chiuso", "scaduto", "concluso"})
 
 
-def parse_rows(body: bytes, url: str = DEFAULT_URL) -> list[dict[str, str]]:
+def parse_rows(
+    body: bytes, url: str = DEFAULT_URL, report: Report | None = None
+) -> list[dict[str, str]]:
     """The data rows of avvisi.csv (or avvisi.json), keys as in COLUMNS, values as strings.
 
     UTF-8 with or without BOM; the CSV separator is sniffed from the header line. A header that
     lacks any of COLUMNS means the layout changed: ScrapeError naming the URL and the columns.
+    A CSV record whose cells do not match the header, or a JSON row whose values are not text
+    or numbers, is skipped and reported on `report`.
     """
+    refuse_web_page(body, url, "the avvisi file")
     text = decode_utf8(body, url)
     if not text.lstrip().startswith("["):
-        return read_csv(text, url, COLUMNS)
+        return read_csv(text, url, COLUMNS, report=report)
     rows = json_rows(text, url)
     require_columns(list(dict.fromkeys(key for row in rows for key in row)), COLUMNS, url)
+    shape = dict.fromkeys(COLUMNS, SCALAR)
+    rows = keep_valid(rows, lambda row: shape_problem(row, shape), report or Report(), url)
     return [
         {key: ("" if value is None else str(value)).strip() for key, value in row.items()}
         for row in rows
@@ -130,8 +139,8 @@ def scrape(
     replaces the file URL; else `config["url"]` (data/sources.toml), else DEFAULT_URL.
     """
     url = base_url or configured_url(config, NAME) or DEFAULT_URL
-    rows = parse_rows(fetch_bytes(client, url), url)
-    if not rows:
+    rows = parse_rows(fetch_bytes(client, url), url, report)
+    if not rows and not report.errors:
         raise ScrapeError(f"no avvisi in {url}: the file has a header but no rows")
     report.advance(len(rows))
     for n, row in enumerate(rows, start=1):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +23,16 @@ from matcher.normalize.text import html_to_text
 from matcher.normalize.timezones import IT_TZ, instant
 from scrapers.base import Report, Site, distinct, each_site, read_pages, reason, shorten
 from scrapers.files import response_json
+from scrapers.shapes import (
+    INTEGER,
+    RENDERED,
+    TEXT,
+    TEXTS,
+    Shape,
+    keep_valid,
+    shape_problem,
+    text_label,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,23 +51,27 @@ _AUDIENCE = "destinatari-"
 _TOPIC_PREFIXES = ("tematiche-", "argomenti-")
 
 
-def fetch_page(
-    client: httpx.Client, site: Site, page: int
-) -> tuple[list[dict[str, Any]] | None, int | None]:
-    """One listing page and the X-WP-TotalPages header (None when absent).
+@dataclass
+class Page:
+    """One listing page: its posts (None past the last page) and the totals WordPress sends
+    with every listing (X-WP-Total, X-WP-TotalPages), None when absent."""
 
-    Returns (None, None) past the last page: WordPress answers those with a 400
-    rest_post_invalid_page_number instead of an empty list.
-    """
+    posts: list[dict[str, Any]] | None
+    total_posts: int | None = None
+    total_pages: int | None = None
+
+
+def fetch_page(client: httpx.Client, site: Site, page: int) -> Page:
+    """One listing page. Past the last page WordPress answers a 400
+    rest_post_invalid_page_number instead of an empty list: a Page without posts."""
     params = {"per_page": PER_PAGE, **site.params, "page": page}
     response = client.get(site.url, params=params)
     if response.status_code == 400 and page > 1 and _error_code(response) == PAST_LAST_PAGE:
-        return None, None
+        return Page(None)
     payload = response_json(response)
     if not isinstance(payload, list) or not all(isinstance(p, dict) for p in payload):
         raise ScrapeError(f"unexpected answer from {response.request.url}: not a list of posts")
-    pages = response.headers.get("x-wp-totalpages", "").strip()
-    return payload, int(pages) if pages.isdigit() else None
+    return Page(payload, _count(response, "x-wp-total"), _count(response, "x-wp-totalpages"))
 
 
 def read_listing(
@@ -66,11 +81,13 @@ def read_listing(
 
     Stops at X-WP-TotalPages when the site sends it, else at an empty page or WordPress's
     past-the-last-page 400. A failing first page raises; a failing later page, a page that only
-    repeats posts already read (the site ignores `page`) or the page cap is reported and the posts
-    read so far are kept.
+    repeats posts already read (the site ignores `page`), the page cap, and a listing that ends
+    short of its X-WP-Total are reported and the posts read so far are kept. Posts not of the
+    promised shape (post_problem) are skipped and reported.
     """
     posts: list[dict[str, Any]] = []
     seen: set[object] = set()
+    listed, announced, errors_before = 0, None, len(report.errors)
 
     def where(page: int) -> str:
         return f"{NAME}: {site.name}: page {page} of {site.url}"
@@ -83,19 +100,37 @@ def read_listing(
         failed=lambda page, exc: f"{where(page)}: {reason(exc)}",
         capped=lambda: f"{NAME}: {site.name}: stopped after {max_pages} pages of {site.url}",
     )
-    for page, (page_posts, total_pages) in pages:
-        if not page_posts:
+    for page, found in pages:
+        announced = found.total_posts if found.total_posts is not None else announced
+        if not found.posts:
             break
-        new = [p for p in page_posts if p.get("id") not in seen]
-        if not new:
+        valid = keep_valid(found.posts, post_problem, report, where(page), text_label("id", "link"))
+        new = [p for p in valid if p.get("id") not in seen]
+        if valid and not new:
             report.error(f"{where(page)} repeats earlier posts")
             break
+        listed += len(found.posts)
         seen.update(p.get("id") for p in new)
         posts.extend(new)
         report.advance(len(new))
-        if total_pages is not None and page >= total_pages:
+        if found.total_pages is not None and page >= found.total_pages:
             break
+    if len(report.errors) == errors_before and announced is not None and listed < announced:
+        report.error(f"{NAME}: {site.name}: listed {listed} of the {announced} posts its "
+                     "X-WP-Total announces; the listing is incomplete")  # fmt: skip
     return posts
+
+
+# The fields read from a post, with the types the WordPress REST API gives them.
+POST_SHAPE: Shape = {
+    "id": INTEGER, "title": RENDERED, "content": RENDERED, "excerpt": RENDERED, "link": TEXT,
+    "class_list": TEXTS, "date": TEXT, "date_gmt": TEXT, "modified": TEXT, "modified_gmt": TEXT,
+}  # fmt: skip
+
+
+def post_problem(post: object) -> str | None:
+    """What makes a post unusable (see POST_SHAPE), or None."""
+    return shape_problem(post, POST_SHAPE)
 
 
 def beneficiaries(post: dict[str, Any]) -> list[str]:
@@ -192,6 +227,11 @@ def _rendered(post: dict[str, Any], key: str) -> str:
     if isinstance(value, dict):
         value = value.get("rendered")
     return value if isinstance(value, str) else ""
+
+
+def _count(response: httpx.Response, header: str) -> int | None:
+    value = response.headers.get(header, "").strip()
+    return int(value) if value.isdigit() else None
 
 
 def _error_code(response: httpx.Response) -> str:

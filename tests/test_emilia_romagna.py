@@ -410,3 +410,65 @@ def test_classic_rich_text_is_html_to_text():
     assert rich_text(rich) == "Dotazione\n\n1.000.000 €"
     assert rich_text({"data": ""}) == ""  # the recording's emptied bodies
     assert rich_text(None) == ""
+
+
+def test_a_listing_short_of_items_total_without_a_next_link_is_incomplete():
+    # The fault-injection run: items_total 72, 50 items, no batching.next, taken as complete.
+    page = load("search.json")
+    page["items"] = page["items"][:12]  # items_total still says 18
+    calls, report = scrape(serve({SEARCH: page}, []))
+    assert len(calls) == 10  # 12 listed, 2 of them registers
+    assert report.errors == [
+        f"{HOST}: listed 12 of its items_total 18 and gave no batching.next to the rest; "
+        "the listing is incomplete"
+    ]
+
+
+def test_items_total_changing_between_pages_is_reported():
+    page1, page2 = load("search-page1.json"), load("search-page2.json")
+    page2["items_total"] = 17
+    calls, report = scrape(serve({SEARCH: page1, page1["batching"]["next"]: page2}, []))
+    assert len(calls) == 15
+    assert report.errors == [
+        f"{HOST}: items_total changed from 18 to 17 at {page1['batching']['next']}"
+    ]
+
+
+def test_items_of_the_wrong_shape_are_skipped_and_keep_their_stored_version():
+    # A title that is a list overwrote real titles with ['list', 'title'] and erased deadlines.
+    page = load("search.json")
+    page["items"][1]["title"] = ["list", "title"]
+    page["items"][2]["scadenza_bando"] = 20260520
+    calls, report = scrape(serve({SEARCH: page}, []))
+    assert len(calls) == 13
+    assert {page["items"][1]["UID"], page["items"][2]["UID"]} & {
+        c.native_id for c in calls
+    } == set()
+    assert report.errors == [
+        f"{SEARCH}?portal_type=Bando&fullobjects=1&b_size=50&sort_on=modified&sort_order=descending"
+        f": skipped 2 of 18 rows not of the shape the portal promises (row 2 "
+        f"({page['items'][1]['UID']}) 'title' is a list, expected text and 1 more); stored "
+        "versions are kept"
+    ]
+    assert report.dropped["row not of the promised shape"] == 2
+
+
+def test_an_answer_without_items_total_is_a_layout_change():
+    page = load("search.json")
+    del page["items_total"]
+    client = httpx.Client(transport=httpx.MockTransport(serve({SEARCH: page}, [])))
+    result = run_portal(er, client, config={"hosts": [HOST]})
+    assert (result.calls, result.complete) == ([], False)
+    assert "no 'items_total'; has the site changed?" in result.errors[0]
+
+
+def test_an_item_whose_full_object_cannot_be_read_is_not_stored_without_its_text():
+    bando = item("30334a5b3dac437d917a0ec73eb6e4a7")
+    listed = {k: v for k, v in bando.items() if k != "text"}
+    routes = {SEARCH: {"@id": SEARCH, "items_total": 1, "items": [listed]},
+              bando["@id"]: httpx.Response(503)}  # fmt: skip
+    calls, report = scrape(serve(routes, []))
+    assert calls == []
+    assert report.errors == [
+        f"{bando['@id']}: HTTP 503 from {bando['@id']}; the call is not updated"
+    ]

@@ -438,3 +438,21 @@ def test_empty_listing_is_an_error_not_an_empty_portal():
     assert result.errors == [
         f"eu_ftop: no open or forthcoming grants in {eu_ftop.DEFAULT_URL} (totalResults 0)"
     ]
+
+
+def test_a_row_of_the_wrong_shape_is_skipped_and_makes_the_result_incomplete():
+    # The fault-injection run stored this as eu_ftop:12345 titled {'en': 'x'}.
+    page = recorded_page()
+    bad = row_of(page, "HORIZON-CL5-2027-03-D5-05")
+    bad["metadata"] = {**bad["metadata"], "identifier": 12345, "title": {"en": "x"}}
+    with client_for(sedia({1: page}, [])) as client:
+        result = run_portal(eu_ftop, client)
+    assert [c.native_id for c in result.calls] == [
+        t for t in CURRENT_TOPICS if t != "HORIZON-CL5-2027-03-D5-05"
+    ]
+    assert (result.complete, result.dropped["row not of the promised shape"]) == (False, 1)
+    assert result.errors == [
+        f"page 1 of {eu_ftop.DEFAULT_URL}: skipped 1 of 9 rows not of the shape the portal "
+        "promises (row 4 'identifier' is the number 12345, expected a list of texts); stored "
+        "versions are kept"
+    ]

@@ -296,3 +296,39 @@ def test_invalid_site_entries_are_reported_and_valid_ones_read() -> None:
 def test_no_configured_sites_fails_the_portal() -> None:
     with pytest.raises(ScrapeError, match=r"add \[\[feeds.sites\]\]"):
         list(feeds.scrape(client({}), report=Report(), config=None))
+
+
+def test_a_feed_cut_off_keeps_the_items_read_and_is_incomplete() -> None:
+    body = fixture(RDF)
+    cut = body[: body.index(b"<title>Avviso per iscrizione")]  # inside the third item
+    calls, report = scrape({ER_URL: (200, cut)}, ER)
+    assert [c.title for c in calls] == [
+        "Bando per la promozione della cittadinanza europea 2026",
+        "Bando per la cooperazione internazionale 2026",
+    ]
+    assert len(report.errors) == 1
+    assert report.errors[0].startswith(f"feeds: {ER_URL} did not parse whole (")
+    assert report.errors[0].endswith("the 2 items before the break are kept, the listing is "
+                                     "incomplete")  # fmt: skip
+
+
+def test_a_wrong_charset_from_the_server_does_not_garble_a_utf8_feed() -> None:
+    # The server's default charset on a UTF-8 feed: read as ISO-8859-1, "à" became "Ã ".
+    proper = feeds.parse_feed(fixture(RDF), ER_URL, "application/rss+xml; charset=utf-8")
+    mislabelled = feeds.parse_feed(fixture(RDF), ER_URL, "application/rss+xml; charset=iso-8859-1")
+    assert [e["title"] for e in mislabelled] == [e["title"] for e in proper]
+    assert proper[2]["title"].endswith("cooperative di comunità")
+
+
+def test_an_iso_8859_1_feed_still_follows_the_servers_charset_when_it_names_none() -> None:
+    body = fixture(RSS2).replace(b' encoding="ISO-8859-1"', b"")
+    parsed = feeds.parse_feed(body, MIMIT_URL, "application/rss+xml; charset=iso-8859-1")
+    assert parsed[0]["title"] == feeds.parse_feed(fixture(RSS2), MIMIT_URL)[0]["title"]
+
+
+def test_a_whole_feed_parsed_leniently_is_complete() -> None:
+    # An HTML entity XML does not define: feedparser reads on, and the document is all there.
+    body = fixture(RDF).replace(b"Bando per la cooperazione", b"Bando&nbsp;per la cooperazione")
+    calls, report = scrape({ER_URL: (200, body)}, ER)
+    assert (len(calls), report.errors) == (3, [])
+    assert calls[1].title == "Bando per la cooperazione internazionale 2026"

@@ -12,7 +12,14 @@ import httpx
 import pytest
 
 from matcher.errors import ConfigError
-from scrapers.http import USER_AGENT, PoliteTransport, ResponseTooLarge, make_client
+from scrapers.http import (
+    USER_AGENT,
+    DeadlineExceeded,
+    PoliteTransport,
+    ResponseTooLarge,
+    RetryAfterTooLong,
+    make_client,
+)
 from scrapers.recording import RecordingTransport, ReplayTransport, replay_client
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -108,14 +115,125 @@ def test_retry_after_http_date_without_server_date_uses_wall_clock() -> None:
     assert fake.sleeps == [45.0]
 
 
-def test_long_retry_after_is_capped() -> None:
+def test_a_retry_after_beyond_the_cap_is_reported_not_shortened() -> None:
     fake = FakeTime()
-    handler, _ = scripted(
+    handler, seen = scripted(
         httpx.Response(429, headers={"Retry-After": "86400"}), httpx.Response(200)
     )
-    with client_for(handler, fake) as client:
+    with client_for(handler, fake) as client, pytest.raises(RetryAfterTooLong) as info:
         client.get("https://example.org/")
-    assert fake.sleeps == [120.0]
+    assert str(info.value) == (
+        "HTTP 429 from https://example.org/ asks to wait 86400 s before trying again, longer "
+        "than the 120 s this client waits; try again later"
+    )
+    assert (len(seen), fake.sleeps) == (1, [])
+
+
+def test_a_retry_after_that_would_pass_the_request_deadline_gives_up_at_once() -> None:
+    fake = FakeTime()
+    handler, seen = scripted(httpx.Response(503, headers={"Retry-After": "90"}))
+    with (
+        client_for(handler, fake, request_deadline=60) as client,
+        pytest.raises(DeadlineExceeded) as info,
+    ):
+        client.get("https://example.org/")
+    assert str(info.value) == (
+        "gave up on https://example.org/ at the request deadline of 60 s (last: HTTP 503, then "
+        "90 s to wait); the portal is too slow or stalled"
+    )
+    assert (len(seen), fake.sleeps) == (1, [])
+
+
+class Trickle(httpx.SyncByteStream):
+    """A body arriving one byte every `pace` seconds of the fake clock, `size` bytes in all."""
+
+    def __init__(self, fake: FakeTime, pace: float, size: int) -> None:
+        self.fake, self.pace, self.size = fake, pace, size
+
+    def __iter__(self) -> Iterator[bytes]:
+        for _ in range(self.size):
+            self.fake.now += self.pace
+            yield b"x"
+
+
+def test_a_trickling_body_ends_at_the_request_deadline_not_after_every_byte() -> None:
+    fake = FakeTime()
+    start = fake.now
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Trickle(fake, pace=5.0, size=10_000))
+
+    with (
+        client_for(handler, fake, request_deadline=30) as client,
+        pytest.raises(DeadlineExceeded, match="request deadline of 30 s .*body still arriving"),
+    ):
+        client.get("https://example.org/slow")
+    assert fake.now - start == 30.0  # six bytes, then the check after the sixth
+
+
+def test_each_try_waits_for_no_longer_than_what_is_left_of_the_deadline() -> None:
+    fake = FakeTime()
+    timeouts: list[dict] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        timeouts.append(request.extensions["timeout"])
+        fake.now += 25.0  # this try used 25 s before its 503
+        return httpx.Response(503)
+
+    with client_for(handler, fake, request_deadline=40, backoff=1.0) as client:
+        with pytest.raises(DeadlineExceeded, match="request deadline of 40 s"):
+            client.get("https://example.org/")
+    assert timeouts == [
+        {"connect": 10.0, "read": 40.0, "write": 40.0, "pool": 40.0},
+        {"connect": 10.0, "read": 14.0, "write": 14.0, "pool": 14.0},
+    ]
+    assert fake.sleeps == [1.0]
+
+
+def test_a_read_timeout_at_the_deadline_is_not_retried() -> None:
+    fake = FakeTime()
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        fake.now += request.extensions["timeout"]["read"]  # the server never answers
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    with client_for(handler, fake, request_deadline=20) as client:
+        with pytest.raises(DeadlineExceeded, match=r"deadline of 20 s \(last: ReadTimeout\)"):
+            client.get("https://example.org/")
+    assert (len(calls), fake.sleeps) == (1, [])
+
+
+def test_after_the_portal_deadline_no_request_is_sent() -> None:
+    fake = FakeTime()
+    handler, seen = scripted(httpx.Response(200), httpx.Response(200))
+    with client_for(handler, fake, portal_deadline=100) as client:
+        client.get("https://example.org/1")
+        fake.now += 60
+        client.get("https://example.org/2")
+        fake.now += 40
+        with pytest.raises(DeadlineExceeded) as info:
+            client.get("https://example.org/3")
+    assert str(info.value) == (
+        "did not ask for https://example.org/3: the portal's deadline of 100 s has passed"
+    )
+    assert len(seen) == 2
+
+
+def test_the_portal_deadline_cuts_a_request_started_before_it() -> None:
+    fake = FakeTime()
+    timeouts: list[dict] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        timeouts.append(request.extensions["timeout"])
+        return httpx.Response(200)
+
+    with client_for(handler, fake, portal_deadline=100, request_deadline=300) as client:
+        client.get("https://example.org/1")
+        fake.now += 95
+        client.get("https://example.org/2")
+    assert [t["read"] for t in timeouts] == [60.0, 5.0]
 
 
 def test_gives_up_after_retries_and_returns_last_500() -> None:

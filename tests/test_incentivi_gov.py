@@ -425,3 +425,18 @@ def test_demo_snapshot_replays_through_the_scraper() -> None:
 def test_fixtures_are_rebuilt_byte_for_byte_from_the_recording() -> None:
     for path, content in UNWRAP["build"]().items():
         assert path.read_bytes() == content, path
+
+
+def test_documents_of_the_wrong_shape_are_skipped_and_the_listing_incomplete() -> None:
+    listed = docs()
+    listed[2]["zs_title"] = {"it": "x"}
+    listed[5]["zs_nid"] = 2748
+    result = scrape({"0": answer(listed)})
+
+    assert [c.native_id for c in result.calls] == [n for n in RECORDED if n not in ("7828", "2748")]
+    assert result.complete is False
+    assert result.errors == [
+        "start=0 of https://www.incentivi.gov.it/solr/coredrupal/select: skipped 2 of 13 rows not "
+        "of the shape the portal promises (row 3 (7828) 'zs_title' is an object, expected text or "
+        "a list of texts and 1 more); stored versions are kept"
+    ]

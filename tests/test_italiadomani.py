@@ -244,3 +244,23 @@ def test_demo_snapshot_replays_through_the_default_url():
     client = httpx.Client(transport=ReplayTransport(SNAPSHOT))
     result = run_portal(italiadomani, client)
     assert (len(result.calls), result.complete, result.errors) == (245, True, [])
+
+
+def test_a_file_cut_mid_record_skips_that_record_and_is_incomplete():
+    body = CSV.read_bytes()
+    last = body.rstrip(b"\n").rsplit(b"\n", 1)[1]
+    cut = body[: len(body.rstrip(b"\n")) - len(last) // 2]  # half the last record is missing
+    result = run_portal(italiadomani, serve(cut))
+    assert (len(result.calls), result.complete) == (244, False)
+    assert result.errors == [
+        f"{italiadomani.DEFAULT_URL}: skipped 1 of 245 rows not of the shape the portal "
+        "promises (row 245 ends the file mid-line (cut off)); stored versions are kept"
+    ]
+
+
+def test_a_web_page_instead_of_the_file_says_so():
+    result = run_portal(italiadomani, serve(b"<!DOCTYPE html><html><body>Manutenzione</body>"))
+    assert result.errors == [
+        f"italiadomani: {italiadomani.DEFAULT_URL} is not the CSV file: it is a web page (HTML); "
+        "the portal may be down for maintenance, or the URL is wrong"
+    ]

@@ -187,3 +187,24 @@ def test_demo_snapshot_replays_through_the_default_url():
     client = httpx.Client(transport=ReplayTransport(SNAPSHOT))
     result = run_portal(padigitale, client)
     assert (len(result.calls), result.complete, result.errors) == (57, True, [])
+
+
+def test_a_record_with_a_stray_separator_is_skipped_and_the_result_incomplete():
+    lines = CSV.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b'"TERMINATO",', b'"TERMINATO",,', 1)  # one cell too many
+    result = run_portal(padigitale, serve(b"\n".join(lines)))
+    assert (len(result.calls), result.complete) == (56, False)
+    assert result.errors == [
+        f"{padigitale.DEFAULT_URL}: skipped 1 of 57 rows not of the shape the portal promises "
+        "(row 2 has 1 cells more than the header); stored versions are kept"
+    ]
+
+
+def test_a_json_row_with_an_object_for_a_title_is_skipped():
+    import json
+
+    data = json.loads(JSON.read_bytes())
+    data[0]["titolo"] = {"it": "x"}
+    result = run_portal(padigitale, serve(json.dumps(data).encode()))
+    assert (len(result.calls), result.complete) == (56, False)
+    assert "(row 1 'titolo' is an object, expected text or a number)" in result.errors[0]

@@ -16,7 +16,7 @@ from matcher.errors import ScrapeError
 from scrapers import PORTALS, dedupe_priority
 from scrapers.base import reason
 
-NOT_PORTALS = {"recording",
+NOT_PORTALS = {"recording", "shapes",
     "__init__", "base", "files", "http", "eu_programmes", "eu_ftop_rows", "plone_text",
     "emilia_romagna_items", "incentivi_gov_docs",
 }  # fmt: skip

@@ -321,3 +321,38 @@ def test_demo_snapshot_replays_every_recorded_site() -> None:
         {"basilicata": 15, "calabria": 5, "lazioinnova": 15, "euroinfosicilia": 15},
         [],
     )
+
+
+def test_a_listing_that_ends_short_of_x_wp_total_is_incomplete() -> None:
+    posts = listing("basilicata_wp_listing.json")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.params["page"] == "1":  # 10 posts, while the headers announce 15
+            return httpx.Response(200, json=posts[:10], headers={"X-WP-Total": "15"})
+        return httpx.Response(400, json=PAST_LAST_PAGE)
+
+    calls, report = scrape(handler, BASILICATA)
+    assert len(calls) == 10
+    assert report.errors == [
+        "wordpress: basilicata: listed 10 of the 15 posts its X-WP-Total announces; the listing "
+        "is incomplete"
+    ]
+
+
+def test_posts_of_the_wrong_shape_are_skipped_and_reported() -> None:
+    posts = listing("calabria_wp_listing.json")
+    posts[1]["title"] = ["list", "title"]
+    posts[3]["id"] = "61050"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.params["page"] == "1":
+            return httpx.Response(200, json=posts)
+        return httpx.Response(400, json=PAST_LAST_PAGE)
+
+    calls, report = scrape(handler, CALABRIA)
+    assert [c.native_id for c in calls] == ["calabria:61483", "calabria:56779", "calabria:61781"]
+    assert report.errors == [
+        f"wordpress: calabria: page 1 of {CALABRIA_URL}: skipped 2 of 5 rows not of the shape the "
+        "portal promises (row 2 (61239) 'title' is a list, expected text or an "
+        "object with 'rendered' text and 1 more); stored versions are kept"
+    ]
