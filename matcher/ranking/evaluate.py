@@ -66,10 +66,11 @@ class Metrics:
     r50: float
     judged: int
     relevant: int
+    judged10: float = 0.0  # share of the top ten that was judged: how far to trust P@10
 
     def row(self) -> list[str]:
         return [f"{self.ndcg10:.3f}", f"{self.p10:.3f}", f"{self.r50:.3f}",
-                str(self.judged), str(self.relevant)]  # fmt: skip
+                f"{self.judged10:.2f}", str(self.judged), str(self.relevant)]  # fmt: skip
 
 
 def metrics(ranked: list[str], grades: dict[str, int]) -> Metrics:
@@ -79,6 +80,7 @@ def metrics(ranked: list[str], grades: dict[str, int]) -> Metrics:
         r50=recall_at(ranked, grades),
         judged=len(grades),
         relevant=sum(g >= RELEVANT for g in grades.values()),
+        judged10=sum(c in grades for c in ranked[:10]) / 10,
     )
 
 
@@ -98,6 +100,7 @@ class EvalReport:
             r50=sum(v.r50 for v in values) / n,
             judged=sum(v.judged for v in values),
             relevant=sum(v.relevant for v in values),
+            judged10=sum(v.judged10 for v in values) / n,
         )
 
 
