@@ -48,7 +48,6 @@ lang = st.sidebar.segmented_control(
 to_url("lang", lang, "it")
 t = Text(lang or "it")
 st.title(t("app_title"))
-st.caption(t("app_caption"))
 access.password_gate(t)
 access.login_gate(t)
 
@@ -64,6 +63,7 @@ try:
 except MatcherError as exc:
     st.error(md(exc))
     st.stop()
+st.caption(t("app_caption", applicant=md(themes.applicant.name)))  # from themes.toml
 
 version = data_version(db)
 current = clock()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 EN: dict[str, str] = {
     "app_title": "Territorio Smart Matcher",
-    "app_caption": "EU and Italian funding calls for the Comune di Piacenza and its partners",
+    "app_caption": "EU and Italian funding calls for: {applicant}",
     "language": "Lingua / Language",
     "view": "View",
     "view_shortlist": "Calls by theme",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 IT: dict[str, str] = {
     "app_title": "Territorio Smart Matcher",
-    "app_caption": "Bandi europei e italiani per il Comune di Piacenza e i partner",
+    "app_caption": "Bandi europei e italiani per: {applicant}",
     "language": "Lingua / Language",
     "view": "Vista",
     "view_shortlist": "Bandi per tema",
