@@ -16,13 +16,15 @@ import orjson
 
 from matcher.models import Call
 from matcher.normalize.applicants import applicants
+from matcher.normalize.text import shorten
 from matcher.ranking.lexical import KeywordMatcher, Tokens, token_count
 from matcher.ranking.themes import Applicant, Theme
 
 TOP_SIMS = 3
+PASSAGE_CHARS = 400  # of the best passage, as the explanation shows it
 TITLE_WEIGHT = 2
 # Bump when what is extracted changes, so stored features are recomputed.
-FEATURES_VERSION = f"7t{TITLE_WEIGHT}"
+FEATURES_VERSION = f"8t{TITLE_WEIGHT}"
 
 # Programme families the working group knows apart (EU programme ids, Italian sources).
 _FAMILIES = (
@@ -180,7 +182,7 @@ def add_dense(
     order = np.argsort(-sims)
     features.sims = [round(float(sims[i]), 5) for i in order[:TOP_SIMS]]
     features.sim_it, features.sim_en = (round(_top2(by_query[:, q]), 5) for q in (0, 1))
-    features.passage = passages[int(order[0])]
+    features.passage = shorten(passages[int(order[0])], PASSAGE_CHARS)
     mean = matrix.mean(axis=0)
     norm = float(np.linalg.norm(mean)) or 1.0
     return (mean / norm).astype("<f4")
@@ -192,4 +194,4 @@ def _top2(values: np.ndarray) -> float:
 
 def _opening(call: Call) -> str:
     text = call.summary or call.text or call.title
-    return " ".join(text.split()[:60])
+    return shorten(" ".join(text.split()[:60]), PASSAGE_CHARS)

@@ -16,7 +16,7 @@ import numpy as np
 
 from matcher.errors import ConfigError
 from matcher.ranking.features import Features
-from matcher.ranking.lexical import bm25_scores, scale
+from matcher.ranking.lexical import bm25_matrix, scale
 from matcher.ranking.themes import Applicant, Theme
 
 # name, the Italian words an explanation uses for it
@@ -76,12 +76,12 @@ def design_matrix(features: list[Features], theme: Theme, applicant: Applicant) 
     if n == 0:
         return np.zeros((0, len(NAMES)))
     columns: dict[str, np.ndarray] = {}
-    lengths = [f.length for f in features]
-    for name, keywords in (("lexical", theme.keywords), ("lexical_it", theme.keywords_it),
-                           ("lexical_en", theme.keywords_en)):  # fmt: skip
-        wanted = set(keywords)
-        counts = [{k: c for k, c in f.keywords.items() if k in wanted} for f in features]
-        columns[name] = _scaled(np.array(bm25_scores(counts, lengths, sorted(wanted))))
+    keywords = list(dict.fromkeys(theme.keywords))
+    terms = bm25_matrix([f.keywords for f in features], [f.length for f in features], keywords)
+    for name, subset in (("lexical", theme.keywords), ("lexical_it", theme.keywords_it),
+                         ("lexical_en", theme.keywords_en)):  # fmt: skip
+        chosen = [keywords.index(k) for k in dict.fromkeys(subset)]
+        columns[name] = _scaled(terms[:, chosen].sum(axis=1))
     columns["title"] = np.log1p([f.title_hits for f in features])
     semantic = np.array([float(np.mean(f.sims[:2])) if f.sims else 0.0 for f in features])
     columns["semantic"] = _scaled(semantic, zero_floor=False)

