@@ -50,9 +50,10 @@ _PARTNERS = re.compile(
 _NO_MUNICIPALITY = re.compile(
     r"^(?:HORIZON-)?(?:ERC|MSCA|EIC|EURATOM|EUROHPC|JU-CBE|JU-IHI|JU-CHIPS)\b"
     r"|^(?:EDF|RFCS|AGRIP|INNOVFUND|EUAF|ISF|ERASMUS|SMP-COSME|ESC)-"
+    r"|^LIFE-\d{4}-NGO-"  # LIFE operating grants: for environmental NGOs only
 )
 _MUNICIPALITY_LEADS = re.compile(
-    r"^(?:LIFE|CERV|CREA|PPPA|INTERREG|URBACT|EUI)-|-PCP-|^HORIZON-MISS-\d{4}-\d+-PCP"
+    r"^(?:LIFE|CERV|CREA|INTERREG|URBACT|EUI)-|-PCP-|^HORIZON-MISS-\d{4}-\d+-PCP"
 )
 # In a cascade call (third parties funded by a project) the municipality leads only when the
 # call is for cities: the Cities Mission platform, local digital twins, town networks.
