@@ -110,12 +110,32 @@ def m005_date_issues_and_missing_listings(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE runs ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]'")
 
 
+def m006_changes(db: sqlite_utils.Database) -> None:
+    # The store keeps only a call's current row; digests must say what changed from what to
+    # what, once per change, so each change of deadlines, budget or status is kept here (and
+    # each call's first appearance, the version of its "new" item). Calls stored before this
+    # migration get their first appearance now, at the time they were first seen.
+    db.execute(
+        """CREATE TABLE changes (
+            id INTEGER PRIMARY KEY, call_id TEXT NOT NULL, kind TEXT NOT NULL,
+            before TEXT, after TEXT, changed_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX changes_call ON changes(call_id, id)")
+    db.execute("CREATE INDEX changes_when ON changes(changed_at)")
+    db.execute(
+        "INSERT INTO changes (call_id, kind, changed_at) SELECT id, 'new', COALESCE(first_seen, '')"
+        " FROM calls ORDER BY first_seen, id"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_ranking,
     m003_features,
     m004_names_and_freshness,
     m005_date_issues_and_missing_listings,
+    m006_changes,
 ]
 
 
