@@ -129,6 +129,35 @@ def m006_changes(db: sqlite_utils.Database) -> None:
     )
 
 
+def m007_digest_ledger(db: sqlite_utils.Database) -> None:
+    # What was sent to whom: one row per (partner, call, section, version), written pending
+    # before the SMTP transaction and sent after it; one row per e-mail (its Message-ID);
+    # opt-outs keep only a hash of the address.
+    db.execute(
+        """CREATE TABLE digest_messages (
+            message_id TEXT PRIMARY KEY, partner TEXT NOT NULL, recipients TEXT NOT NULL,
+            subject TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL, attempted_at TEXT, sent_at TEXT, error TEXT,
+            refused TEXT NOT NULL DEFAULT '[]', possibly_repeated INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute("CREATE INDEX digest_messages_partner ON digest_messages(partner, state)")
+    db.execute(
+        """CREATE TABLE digest_ledger (
+            partner TEXT NOT NULL, call_id TEXT NOT NULL, section TEXT NOT NULL,
+            version INTEGER NOT NULL, theme TEXT NOT NULL, shown INTEGER NOT NULL,
+            state TEXT NOT NULL, message_id TEXT, created_at TEXT NOT NULL, sent_at TEXT,
+            PRIMARY KEY (partner, call_id, section, version)
+        )"""
+    )
+    db.execute("CREATE INDEX digest_ledger_message ON digest_ledger(message_id)")
+    db.execute(
+        """CREATE TABLE optouts (
+            email_hash TEXT PRIMARY KEY, recorded_at TEXT NOT NULL, how TEXT NOT NULL
+        )"""
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_ranking,
@@ -136,6 +165,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m004_names_and_freshness,
     m005_date_issues_and_missing_listings,
     m006_changes,
+    m007_digest_ledger,
 ]
 
 
