@@ -98,13 +98,14 @@ def changes_of(db: sqlite_utils.Database, call_ids: list[str]) -> dict[str, list
 
 
 def changes_since(
-    db: sqlite_utils.Database, since: str, kinds: tuple[str, ...] = KINDS
+    db: sqlite_utils.Database, since: str, kinds: tuple[str, ...] = KINDS, *, inclusive: bool = True
 ) -> list[Change]:
-    """Changes recorded at or after the ISO instant `since`, oldest first."""
+    """Changes recorded at or after the ISO instant `since` (after it, when not `inclusive`:
+    what a report sent at `since` already covered), oldest first."""
     rows = query(
         db,
-        f"SELECT * FROM changes WHERE changed_at >= ? AND kind IN ({marks(list(kinds))})"
-        " ORDER BY id",
+        f"SELECT * FROM changes WHERE changed_at {'>=' if inclusive else '>'} ? AND kind IN"
+        f" ({marks(list(kinds))}) ORDER BY id",
         [since, *kinds],
     )
     return [_change(row) for row in rows]
