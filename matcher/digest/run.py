@@ -243,7 +243,10 @@ def _send_operator(
     new_ids = {c.call_id for c in changes_since(db, since.isoformat(), ("new",),
                                                 inclusive=last is None)}  # fmt: skip
     matches = new_matches(report.listing, new_ids)
-    repeats = [m for m in stored.messages(db, since.isoformat()) if m["possibly_repeated"]]
+    names = {key: partner.name for key, partner in settings.partners.partners.items()}
+    sent_since = stored.messages(db, since.isoformat())
+    repeats = [{**m, "partner": names.get(m["partner"], m["partner"])}
+               for m in sent_since if m["possibly_repeated"]]  # fmt: skip
     facts = OperatorFacts(
         now=now,
         since=since,
