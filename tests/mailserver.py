@@ -6,10 +6,12 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+import ssl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -47,6 +49,7 @@ class MailServer:
     # and when one has been received in full (before the server answers 250).
     on_mail: Callable[[int], None] | None = None
     on_data: Callable[[int], None] | None = None
+    logins: list[str] = field(default_factory=list)  # users whose login was accepted
 
     def env(self) -> dict[str, str]:
         return {"MATCHER_SMTP_HOST": self.host, "MATCHER_SMTP_PORT": str(self.port),
@@ -84,17 +87,39 @@ def _free_port() -> int:
 
 
 @contextmanager
-def mail_server(*, refuse_login: bool = False, **smtp_options: Any) -> Iterator[MailServer]:
+def mail_server(
+    *,
+    refuse_login: bool = False,
+    login: tuple[str, str] | None = None,
+    tls: tuple[Path, Path] | None = None,
+    implicit_tls: bool = False,
+) -> Iterator[MailServer]:
     """Serve on 127.0.0.1 while the block runs. With `refuse_login`, logins are required and
-    every one is refused (535)."""
+    every one is refused (535); with `login`, only that user and password are accepted. With
+    `tls` (certificate, key): STARTTLS is required, or with `implicit_tls` the connection is
+    TLS from the start (port 465's way)."""
     server = MailServer("127.0.0.1", _free_port())
-    options: dict[str, Any] = dict(smtp_options)
-    if refuse_login:
+    options: dict[str, Any] = {}
+    if refuse_login or login:
 
-        def refuse(*_: Any) -> AuthResult:
+        def check(_server: Any, _session: Any, _envelope: Any, _mechanism: str,
+                  data: Any) -> AuthResult:  # fmt: skip
+            given = (data.login.decode(), data.password.decode())
+            if login is not None and given == login:
+                server.logins.append(given[0])
+                return AuthResult(success=True)
             return AuthResult(success=False, handled=False)
 
-        options.update(authenticator=refuse, auth_required=True, auth_require_tls=False)
+        # aiosmtpd knows only STARTTLS as TLS: a connection TLS from the start must allow AUTH
+        options.update(authenticator=check, auth_required=True,
+                       auth_require_tls=bool(tls) and not implicit_tls)  # fmt: skip
+    if tls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*tls)
+        if implicit_tls:
+            options["ssl_context"] = context
+        else:
+            options.update(tls_context=context, require_starttls=True)
     controller = Controller(_Handler(server), hostname="127.0.0.1", port=server.port, **options)
     controller.start()
     try:
