@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from click.testing import CliRunner
 from conftest import make_call
-from digeststore import KEY, MONDAY, PARTNERS, calls, partners_file, seed
+from digeststore import KEY, MONDAY, PARTNERS, calls, partners_file, score, seed
 
 from matcher.cli import cli
 from matcher.digest.build import build_digest
@@ -16,8 +16,8 @@ from matcher.digest.render import MailContext, digest_view, message_id
 from matcher.digest.smtp import SmtpSettings, describe, smtp_settings
 from matcher.errors import ConfigError
 from matcher.partners import load_partners
-from matcher.store import open_db, record_review, shortlist_rows, upsert_calls
-from matcher.store.changes import changes_of
+from matcher.store import open_db, record_review, set_merged, shortlist_rows, upsert_calls
+from matcher.store.changes import changes_of, merged_copies
 from matcher.store.ledger import LedgerEntry, ledger_rows, record_pending, withdraw_stale
 
 THEMES = ("energy", "communication", "tourism")
@@ -33,8 +33,9 @@ def partner(tmp_path, key: str):
 
 def build(db, who, now=MONDAY, delivered=frozenset(), since=None, cap=10):
     listing = {t: shortlist_rows(db, t, KEY, now) for t in THEMES}
-    history = changes_of(db, [r["id"] for rows in listing.values() for r in rows])
-    return build_digest(who, listing, history, set(delivered), now, since, cap)
+    ids = [r["id"] for rows in listing.values() for r in rows]
+    history, copies = changes_of(db, ids), merged_copies(db, ids)
+    return build_digest(who, listing, history, set(delivered), now, since, cap, copies)
 
 
 def titles(digest):
@@ -173,3 +174,19 @@ def test_partners_check_names_each_rejected_entry_and_exits_1(tmp_path):
     assert result.exit_code == 1
     assert "[partners.provincia] field 'emails' has 'bandi@comune.example.org', which is " \
         "already an address of [partners.comune]" in result.output  # fmt: skip
+
+
+def test_a_call_sent_before_under_another_portals_id_is_not_new_again(tmp_path):
+    db = open_db(tmp_path / "m.db")
+    seed(db)
+    provincia = partner(tmp_path, "provincia")
+    first = build(db, provincia)
+    assert titles(first) == {"new": ["Illuminazione pubblica a LED"]}
+    later = MONDAY + timedelta(days=7)
+    regional = make_call("E1-ER", "emilia_romagna", title="Illuminazione pubblica a LED",
+                         deadlines=calls()[0].deadlines)  # fmt: skip
+    upsert_calls(db, [regional], later)
+    set_merged(db, {"eu_ftop:E1": "emilia_romagna:E1-ER"})  # the region's record survives
+    score(db, {("emilia_romagna:E1-ER", "energy"): "alta"}, later)
+    sent = {e.key for e in first.entries}
+    assert build(db, provincia, later, sent, since=MONDAY).items == []

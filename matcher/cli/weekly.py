@@ -68,6 +68,8 @@ def weekly_command(
         embedder = load_embedder(ranking)
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from exc
+    for line in settings.partners.rejected:  # said now; the report repeats it
+        click.echo(f"Rejected, no digest will go to it: {line}", err=True)
     db = open_db(obj["db_path"])
     if not now_text:  # as the app and digests: the demo store reads as of its data date
         now = reading_now(get_meta(db, "as_of"), now)[0]

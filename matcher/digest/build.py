@@ -79,18 +79,22 @@ def build_digest(
     now: datetime,
     since: datetime | None,
     first_per_theme: int,
+    copies: dict[str, list[str]] | None = None,
 ) -> PartnerDigest:
     """The partner's items: a call closing within the window not yet reminded at its current
     deadline → "closing"; else a call never sent → "new"; else a call with unsent changes →
     "updated". A call shows once, in its first section, and its item accounts for every key
     it settles (a new call's earlier changes included: the partner sees it as it is now). A
     first digest (`since` is None) shows the best `first_per_theme` calls of each theme and
-    only counts the rest, which the e-mail links to."""
+    only counts the rest, which the e-mail links to. A call whose merged copy (`copies`: other
+    portals' ids of it) was sent before is not new."""
     digest = PartnerDigest(partner=partner, now=now, since=since)
     known = {call_id for call_id, section, _ in delivered if section == "new"}
+    copies = copies or {}
     items = []
     for call_id, (row, themes) in partner_listing(partner, listing).items():
-        item = _item(call_id, row, themes, history.get(call_id, []), delivered, call_id in known)
+        was_sent = call_id in known or any(c in known for c in copies.get(call_id, []))
+        item = _item(call_id, row, themes, history.get(call_id, []), delivered, was_sent)
         if item is not None:
             items.append(item)
     if since is None:

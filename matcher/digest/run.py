@@ -33,7 +33,7 @@ from matcher.normalize.timezones import parse_iso
 from matcher.partners import Partner, Partners
 from matcher.store import get_meta, recent_runs, set_meta, shortlist_rows
 from matcher.store import ledger as stored
-from matcher.store.changes import changes_of, changes_since
+from matcher.store.changes import changes_of, changes_since, merged_copies
 from matcher.store.people import opted_out
 from matcher.store.reviews import reviews_since
 
@@ -151,7 +151,8 @@ def prepare(
     partners = selected(settings.partners, settings.only)
     themes = sorted({t for p in settings.partners.partners.values() for t in p.themes})
     listing = {t: shortlist_rows(db, t, settings.ranking_key, now) for t in themes}
-    history = changes_of(db, [row["id"] for rows in listing.values() for row in rows])
+    listed = [row["id"] for rows in listing.values() for row in rows]
+    history, copies = changes_of(db, listed), merged_copies(db, listed)
     prepared = []
     for partner in partners:
         recipients = [e for e in partner.emails if e not in opted_out(db, list(partner.emails))]
@@ -161,7 +162,7 @@ def prepare(
         sent_at = stored.last_sent_at(db, partner.key)
         digest = build_digest(partner, listing, history, stored.delivered_keys(db, partner.key),
                               now, parse_iso(sent_at) if sent_at else None,
-                              settings.partners.first_digest_per_theme)  # fmt: skip
+                              settings.partners.first_digest_per_theme, copies)  # fmt: skip
         message = render_digest(digest, recipients, settings.mail) if digest.items else None
         prepared.append(Prepared(partner, recipients, digest, message))
     return prepared, listing

@@ -97,6 +97,18 @@ def changes_of(db: sqlite_utils.Database, call_ids: list[str]) -> dict[str, list
     return found
 
 
+def merged_copies(db: sqlite_utils.Database, call_ids: list[str]) -> dict[str, list[str]]:
+    """The ids of other portals' copies merged into these calls (dedupe): what a partner was
+    told about a copy before the merge, it knows about the call."""
+    found: dict[str, list[str]] = {}
+    for chunk in chunks(sorted(set(call_ids))):
+        rows = db.execute(f"SELECT merged_into, id FROM calls WHERE merged_into IN"
+                          f" ({marks(chunk)}) ORDER BY id", chunk).fetchall()  # fmt: skip
+        for survivor, copy in rows:
+            found.setdefault(survivor, []).append(copy)
+    return found
+
+
 def changes_since(
     db: sqlite_utils.Database, since: str, kinds: tuple[str, ...] = KINDS, *, inclusive: bool = True
 ) -> list[Change]:
