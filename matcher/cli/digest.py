@@ -75,8 +75,8 @@ def smtp_from_env() -> SmtpSettings:
 @click.option("--partner", "only", default="", help="Only this partner (key or name).")
 @click.option("--dry-run", is_flag=True, help="Write the .eml files and print a preview; send "
               "nothing, record nothing.")  # fmt: skip
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Where the .eml "
-              "files go (default: ./digest-<date>).")  # fmt: skip
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="With --dry-run: "
+              "where the .eml files go (default: ./digest-<date>).")  # fmt: skip
 @click.option("--now", "now_text", help="Read as of this ISO 8601 instant (default: the store's "
               "data-as-of date for the demo, else now).")  # fmt: skip
 @partners_option
@@ -88,6 +88,8 @@ def digest_command(
 ) -> None:  # fmt: skip
     """The partners' digests of what is due: closing soon, new, updated. Exit status 4 when one
     could not be sent (it stays pending for the next run)."""
+    if out and not dry_run:
+        raise click.UsageError("--out goes with --dry-run (what is sent is in the ledger)")
     try:
         themes = load_themes(themes_file)
         ranking = config.ranking_config(method, model)

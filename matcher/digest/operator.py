@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +33,6 @@ class OperatorFacts:
     outcomes: list[Any]  # the partners' digest outcomes of this run
     repeats: list[dict[str, Any]]  # e-mails that may have been delivered twice
     rejected: list[str]  # partners.toml entries no digest could go to
-    extra: list[str] = field(default_factory=list)  # other problems of the run
     new_calls: int = 0  # distinct new matching calls (a call may match several themes)
     last_problems: str = ""  # problems_key() of the last operator digest sent
 
@@ -81,7 +80,7 @@ def operator_problems(facts: OperatorFacts) -> list[str]:
     problems = [text for text, bad in source_health(facts.runs) if bad]
     problems += [f"digest a {o.name}: non inviato ({o.error})"
                  for o in facts.outcomes if o.state == "failed"]  # fmt: skip
-    problems += [f"partners.toml: {line}" for line in facts.rejected] + facts.extra
+    problems += [f"partners.toml: {line}" for line in facts.rejected]
     problems += [f"digest a {o.name}: indirizzi rifiutati dal server: {', '.join(o.refused)}"
                  for o in facts.outcomes if o.state == "sent" and o.refused]  # fmt: skip
     return problems

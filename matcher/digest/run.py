@@ -155,7 +155,8 @@ def prepare(
     history, copies = changes_of(db, listed), merged_copies(db, listed)
     prepared = []
     for partner in partners:
-        recipients = [e for e in partner.emails if e not in opted_out(db, list(partner.emails))]
+        out = opted_out(db, list(partner.emails))
+        recipients = [e for e in partner.emails if e not in out]
         if not recipients:
             prepared.append(Prepared(partner, [], None, None))
             continue
@@ -175,7 +176,6 @@ def run_digests(
     now: datetime,
     *,
     operator: bool = True,
-    extra_problems: list[str] | None = None,
 ) -> DigestReport:
     """Send the due digests (the caller holds the writing lock), then the operator digest."""
     report = DigestReport(unknown=stored.mark_unknown_outcomes(db),
@@ -185,8 +185,7 @@ def run_digests(
     try:
         report.outcomes = [deliver(db, item, mailer, now) for item in prepared]
         if operator:
-            report.operator = _send_operator(db, settings, mailer, report, now,
-                                             extra_problems or [])  # fmt: skip
+            report.operator = _send_operator(db, settings, mailer, report, now)
     finally:
         mailer.close()
     return report
@@ -229,7 +228,6 @@ def _send_operator(
     mailer: Mailer,
     report: DigestReport,
     now: datetime,
-    extra: list[str],
 ) -> str:
     """The operator digest, about what happened since the last one; not sent when there is
     nothing to say."""
@@ -257,7 +255,6 @@ def _send_operator(
         outcomes=report.outcomes,
         repeats=repeats,
         rejected=report.rejected,
-        extra=extra,
         new_calls=len({row["id"] for rows in matches.values() for row in rows}),
         last_problems=get_meta(db, OPERATOR_PROBLEMS) or "",
     )
