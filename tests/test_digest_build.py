@@ -12,6 +12,7 @@ from digeststore import KEY, MONDAY, PARTNERS, calls, partners_file, score, seed
 
 from matcher.cli import cli
 from matcher.digest.build import build_digest
+from matcher.digest.operator import source_health
 from matcher.digest.render import MailContext, digest_view, message_id
 from matcher.digest.smtp import SmtpSettings, describe, smtp_settings
 from matcher.errors import ConfigError
@@ -190,3 +191,20 @@ def test_a_call_sent_before_under_another_portals_id_is_not_new_again(tmp_path):
     score(db, {("emilia_romagna:E1-ER", "energy"): "alta"}, later)
     sent = {e.key for e in first.entries}
     assert build(db, provincia, later, sent, since=MONDAY).items == []
+
+
+def test_a_source_listing_far_fewer_calls_than_usual_is_a_problem_without_its_counts():
+    def run(fetched, status="ok", errors=()):
+        return {"portal": "padigitale", "status": status, "fetched": fetched, "new": 0,
+                "changed": 0, "vanished": 0, "errors": list(errors)}  # fmt: skip
+
+    newest_first = [run(20), run(57), run(55), run(0, "failed", ["timeout"]), run(57)]
+    assert source_health(newest_first) == [(
+        "padigitale: ok, 20 letti, 0 nuovi, 0 modificati, 0 scomparsi",
+        "padigitale: molti meno bandi del solito (20, di solito 57)",
+    )]  # fmt: skip
+    assert source_health([run(0, "failed", ["padigitale: HTTP 503"]), run(57)]) == [(
+        "padigitale: failed, 0 letti, 0 nuovi, 0 modificati, 0 scomparsi",
+        "padigitale: failed — padigitale: HTTP 503",
+    )]  # fmt: skip
+    assert source_health([run(50), run(57)])[0][1] == ""

@@ -46,9 +46,10 @@ def new_matches(listing: dict[str, list[dict[str, Any]]], new_ids: set[str]) -> 
     }  # fmt: skip
 
 
-def source_health(runs: list[dict[str, Any]]) -> list[tuple[str, bool]]:
-    """One line per portal on its latest run, and whether it is a problem: failed, incomplete,
-    suspect, or far fewer calls than its usual (the median of its earlier complete runs)."""
+def source_health(runs: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Per portal, a line on its latest run and, when it is a problem, what the problem is:
+    failed, incomplete, suspect, or far fewer calls than its usual (the median of its earlier
+    complete runs). The problem leaves out the counts, which change from run to run."""
     by_portal: dict[str, list[dict[str, Any]]] = {}
     for run in runs:
         by_portal.setdefault(run["portal"], []).append(run)
@@ -59,12 +60,14 @@ def source_health(runs: list[dict[str, Any]]) -> list[tuple[str, bool]]:
         usual = statistics.median(usual_runs) if usual_runs else None
         text = f"{portal}: {latest['status']}, {latest['fetched']} letti, {latest['new']} nuovi, "
         text += f"{latest['changed']} modificati, {latest['vanished']} scomparsi"
-        problem = latest["status"] != "ok"
-        if latest["errors"]:
-            text += " — " + without_controls(str(latest["errors"][0]))[:300]
-        if usual and latest["status"] == "ok" and latest["fetched"] < usual * FEWER_THAN_USUAL:
-            text += f" — molti meno del solito ({usual:g})"
-            problem = True
+        problem = ""
+        if latest["status"] != "ok":
+            error = without_controls(str((latest["errors"] or [""])[0]))[:300]
+            problem = f"{portal}: {latest['status']}" + (f" — {error}" if error else "")
+        elif usual and latest["fetched"] < usual * FEWER_THAN_USUAL:
+            problem = (
+                f"{portal}: molti meno bandi del solito ({latest['fetched']}, di solito {usual:g})"
+            )
         lines.append((text, problem))
     return lines
 
@@ -77,7 +80,7 @@ def problems_key(problems: list[str]) -> str:
 
 def operator_problems(facts: OperatorFacts) -> list[str]:
     """Every problem the operators should act on, one line each."""
-    problems = [text for text, bad in source_health(facts.runs) if bad]
+    problems = [problem for _, problem in source_health(facts.runs) if problem]
     problems += [f"digest a {o.name}: non inviato ({o.error})"
                  for o in facts.outcomes if o.state == "failed"]  # fmt: skip
     problems += [f"partners.toml: {line}" for line in facts.rejected]
