@@ -25,3 +25,7 @@ class ImportFileError(MatcherError):
 
 class ReviewError(MatcherError):
     """A review decision that cannot be recorded (unknown call, decision or theme; no reviewer)."""
+
+
+class DigestError(MatcherError):
+    """A digest cannot be sent: no SMTP settings, the server refused the login or the e-mail."""

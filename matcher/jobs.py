@@ -1,12 +1,13 @@
-"""The jobs, the only writers of the store: scrape portals, rank, import, load the demo.
+"""The jobs, the only writers of the store: scrape portals, rank, import, load the demo, send
+the digests, and the weekly job that runs them all.
 
 Everything a job needs is passed in: the database, the clients, the settings, `now`, and a
 progress callback for the caller to draw with. Jobs read no environment and print nothing.
-(The weekly job and the digests will join them here.)
 """
 
 from __future__ import annotations
 
+import smtplib
 import tomllib
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -19,6 +20,8 @@ import httpx
 import sqlite_utils
 
 from matcher.dedupe import apply_dedupe
+from matcher.digest.operator import new_matches
+from matcher.digest.run import DigestReport, DigestSettings, run_digests
 from matcher.errors import ConfigError
 from matcher.importer import read_import_file
 from matcher.models import Call
@@ -40,6 +43,7 @@ from matcher.store import (
     start_run,
     upsert_calls,
 )
+from matcher.store.changes import changes_since
 from matcher.store.lock import writing
 from scrapers import PORTALS, dedupe_priority, portal_settings
 from scrapers.base import Portal, check_site, run_portal
@@ -124,6 +128,66 @@ def rank(
     with writing(db, "matcher rank", now):
         embedder = embedder if embedder is not None else load_embedder(config)
         return rank_calls(db, themes, config, now, embedder=embedder, progress=progress)
+
+
+def digests(
+    db: sqlite_utils.Database,
+    settings: DigestSettings,
+    connect: Callable[[], smtplib.SMTP],
+    now: datetime,
+    *,
+    operator: bool = True,
+) -> DigestReport:
+    """Send the partners' due digests (and the operators' one): never an item twice, never
+    one lost (see matcher.digest.run). `connect` opens the SMTP connection when one is due."""
+    with writing(db, "matcher digest", now):
+        return run_digests(db, settings, connect, now, operator=operator)
+
+
+@dataclass
+class WeeklyReport:
+    """What the weekly job did: the scrape, the ranking, the digests, new matches per theme."""
+
+    scrape: ScrapeReport
+    rank: RankReport
+    digests: DigestReport
+    new_matches: dict[str, int]
+
+    @property
+    def exit_status(self) -> int:
+        """0 all well; 1 a portal failed; 4 a digest could not be sent; 3 a listing was
+        suspect: the most serious in that order."""
+        statuses = {summary.status for summary in self.scrape.summaries}
+        if statuses & {"failed", "incomplete"}:
+            return 1
+        if self.digests.failed:
+            return 4
+        return 3 if "suspect" in statuses else 0
+
+
+def weekly(
+    db: sqlite_utils.Database,
+    portals: Sequence[Portal],
+    client_for: ClientFor,
+    sources: dict[str, dict[str, Any]],
+    themes: ThemeConfig,
+    ranking: RankingConfig,
+    settings: DigestSettings,
+    connect: Callable[[], smtplib.SMTP],
+    now: datetime,
+    *,
+    embedder: Embedder | None = None,
+    progress: ScrapeProgress | None = None,
+) -> WeeklyReport:
+    """Scrape every portal, rank what changed, send the digests that are due, under one
+    writing lock (a second weekly run gets LockBusy naming this one)."""
+    with writing(db, "matcher weekly", now):
+        scraped = scrape(db, portals, client_for, sources, now, progress)
+        ranked = rank(db, themes, ranking, now, embedder=embedder)
+        sent = run_digests(db, settings, connect, now)
+    new_ids = {change.call_id for change in changes_since(db, now.isoformat(), ("new",))}
+    matches = {theme: len(rows) for theme, rows in new_matches(sent.listing, new_ids).items()}
+    return WeeklyReport(scraped, ranked, sent, matches)
 
 
 def import_calls(db: sqlite_utils.Database, calls: Iterable[Call], now: datetime) -> dict[str, int]:

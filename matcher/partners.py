@@ -1,5 +1,6 @@
 """partners.toml: the partner institutions calls are assigned to (the app) and written to
-(the digests); each wrong entry is rejected with file, line and reason, the others load."""
+(the digests), and the digests' sender and operators; each wrong entry is rejected with file,
+line and reason, the others load."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,14 @@ from matcher.tomlfile import Locator
 APPLICANT_TYPES = ("comune", "provincia", "camera di commercio", "agenzia regionale", "regione",
                    "unione di comuni", "università", "altro")  # fmt: skip
 LANGUAGES = ("it", "en")
-FIELDS = ("name", "type", "emails", "themes", "language")
+FIELDS = ("name", "type", "emails", "themes", "language", "min_relevance")
+# The ranking's own levels (matcher.ranking.scoring.LEVELS), best first: a partner hears of
+# calls at its minimum level or above.
+RELEVANCE = ("alta", "media", "bassa")
+DEFAULT_RELEVANCE = "media"
+DIGEST_FIELDS = ("sender", "operators", "first_digest_per_theme")
+# A partner's first digest shows this many new calls per theme, and links to the rest.
+FIRST_DIGEST_PER_THEME = 10
 # Enough to catch a typo (a missing @, a space, no domain); the mail server has the last word.
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -32,15 +41,24 @@ class Partner:
     emails: tuple[str, ...]
     themes: tuple[str, ...]
     language: str
+    min_relevance: str = DEFAULT_RELEVANCE
+
+    def wants(self, level: str) -> bool:
+        """Is a call of this relevance level (alta, media, bassa) worth telling the partner?"""
+        rank = RELEVANCE.index(level) if level in RELEVANCE else len(RELEVANCE)
+        return rank <= RELEVANCE.index(self.min_relevance)
 
 
 @dataclass
 class Partners:
-    """The partners that loaded, and one line per entry that was rejected."""
+    """The partners that loaded, the digests' settings, and one line per rejected entry."""
 
     path: Path
     partners: dict[str, Partner] = field(default_factory=dict)
     rejected: list[str] = field(default_factory=list)
+    sender: str = ""  # [digest] sender; MATCHER_MAIL_FROM overrides it
+    operators: tuple[str, ...] = ()  # [digest] operators: the working group's operator digest
+    first_digest_per_theme: int = FIRST_DIGEST_PER_THEME
 
     def following(self, theme: str) -> list[Partner]:
         return [p for p in self.partners.values() if theme in p.themes]
@@ -71,19 +89,81 @@ def load_partners(themes: tuple[str, ...], path: Path | None = None) -> Partners
         raise ConfigError(f"{path}: {exc}") from exc
     where = Locator(path, raw)
     found = Partners(path=path)
-    unknown = sorted(set(data) - {"partners"})
+    unknown = sorted(set(data) - {"partners", "digest"})
     if unknown:
         found.rejected.append(f"{path}:{where.line(unknown[0])}: [{unknown[0]}] is not a "
-                              "partners table: use [partners.<key>]")  # fmt: skip
+                              "partners table: use [partners.<key>] or [digest]")  # fmt: skip
     tables = data.get("partners", {})
     if not isinstance(tables, dict):
         raise ConfigError(f"{path}: 'partners' must be [partners.<key>] tables")
+    owners: dict[str, str] = {}  # address -> the partner that has it
     for key, table in tables.items():
         try:
-            found.partners[key] = _partner(key, table, themes, where)
+            partner = _partner(key, table, themes, where)
+            _unique(partner, owners, where)
+            found.partners[key] = partner
         except ConfigError as exc:
             found.rejected.append(str(exc))
+    _digest_settings(data.get("digest", {}), found, where)
     return found
+
+
+def _unique(partner: Partner, owners: dict[str, str], where: Locator) -> None:
+    """An address belongs to one partner only: a copy would get two digests, and an opt-out
+    or an erasure would be ambiguous."""
+    section = f"partners.{partner.key}"
+    seen: set[str] = set()
+    for email in partner.emails:
+        folded = email.casefold()
+        if folded in seen:
+            raise where.error(section, "emails", f"lists {email!r} twice")
+        if folded in owners:
+            raise where.error(section, "emails", f"has {email!r}, which is already an address "
+                              f"of [partners.{owners[folded]}]")  # fmt: skip
+        seen.add(folded)
+    owners.update((email, partner.key) for email in seen)
+
+
+def _digest_settings(table: Any, found: Partners, where: Locator) -> None:
+    """[digest]: sender, operators, first_digest_per_theme; a wrong field is rejected alone."""
+    if not isinstance(table, dict):
+        found.rejected.append(f"{where.path}:{where.line('digest')}: [digest] must be a table")
+        return
+    for name in sorted(set(table) - set(DIGEST_FIELDS)):
+        found.rejected.append(str(where.error("digest", name, "is not a digest field (known: "
+                                              f"{', '.join(DIGEST_FIELDS)})")))  # fmt: skip
+    try:
+        if "sender" in table:
+            found.sender = check_sender(table["sender"], f"{where.path}:"
+                                        f"{where.line('digest', 'sender')}: [digest] field "
+                                        "'sender'")  # fmt: skip
+    except ConfigError as exc:
+        found.rejected.append(str(exc))
+    try:
+        if "operators" in table:
+            found.operators = _texts(table, "operators", "digest", where)
+            bad = [e for e in found.operators if not EMAIL.match(e)]
+            if bad:
+                raise where.error("digest", "operators", f"has {bad[0]!r}, which is not an "
+                                  "e-mail address")  # fmt: skip
+    except ConfigError as exc:
+        found.operators = ()
+        found.rejected.append(str(exc))
+    cap = table.get("first_digest_per_theme", FIRST_DIGEST_PER_THEME)
+    if isinstance(cap, bool) or not isinstance(cap, int) or not 1 <= cap <= 100:
+        found.rejected.append(str(where.error("digest", "first_digest_per_theme",
+                                              "must be a whole number from 1 to 100")))  # fmt: skip
+    else:
+        found.first_digest_per_theme = cap
+
+
+def check_sender(value: object, where: str) -> str:
+    """A sender as mail headers take it: `Name <address>` or a bare address."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not EMAIL.match(parseaddr(text)[1]) or "\n" in text or "\r" in text:
+        raise ConfigError(f"{where} must be an address, e.g. \"Territorio Smart Matcher "
+                          f"<bandi@comune.example.org>\", not {value!r}")  # fmt: skip
+    return text
 
 
 def _partner(key: str, table: Any, themes: tuple[str, ...], where: Locator) -> Partner:
@@ -112,8 +192,12 @@ def _partner(key: str, table: Any, themes: tuple[str, ...], where: Locator) -> P
     if unknown:
         raise where.error(section, "themes", f"has {unknown[0]!r}, which is not a theme (known: "
                           f"{', '.join(themes)})")  # fmt: skip
+    relevance = table.get("min_relevance", DEFAULT_RELEVANCE)
+    if relevance not in RELEVANCE:
+        raise where.error(section, "min_relevance", f"{relevance!r} is not a relevance level "
+                          f"(known: {', '.join(RELEVANCE)})")  # fmt: skip
     return Partner(key=key, name=table["name"].strip(), type=kind, emails=emails,
-                   themes=followed, language=language)  # fmt: skip
+                   themes=followed, language=language, min_relevance=relevance)  # fmt: skip
 
 
 def _texts(table: dict, name: str, section: str, where: Locator) -> tuple[str, ...]:

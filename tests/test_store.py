@@ -35,7 +35,7 @@ def test_store_is_created_in_wal_mode_with_migrations_applied(tmp_path):
     applied = db.execute("SELECT number, name FROM _migrations").fetchall()
     assert (mode, [name for _, name in applied]) == (
         "wal", ["m001_initial", "m002_ranking", "m003_features", "m004_names_and_freshness",
-               "m005_date_issues_and_missing_listings"],
+               "m005_date_issues_and_missing_listings", "m006_changes", "m007_digest_ledger"],
     )  # fmt: skip
     open_db(tmp_path / "new.db")  # reopening applies nothing twice
 

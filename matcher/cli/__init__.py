@@ -11,9 +11,12 @@ from matcher import config
 from matcher.cli.app import app_command
 from matcher.cli.calls import calls_command, import_command, scrape, show
 from matcher.cli.demo import demo
+from matcher.cli.digest import digest_command
 from matcher.cli.export import export_command
 from matcher.cli.maintenance import backup_command, restore_command
+from matcher.cli.partners import partners_group
 from matcher.cli.ranking import eval_command, rank_command, review_command, shortlist_command
+from matcher.cli.weekly import weekly_command
 from matcher.errors import MatcherError
 
 
@@ -50,7 +53,7 @@ def cli(ctx: click.Context, db_path: Path | None, verbose: bool) -> None:
 for _command in (
     scrape, calls_command, show, import_command, rank_command, shortlist_command,
     review_command, eval_command, demo, backup_command, restore_command, app_command,
-    export_command,
+    export_command, weekly_command, digest_command, partners_group,
 ):  # fmt: skip
     cli.add_command(_command)
 

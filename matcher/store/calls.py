@@ -12,6 +12,8 @@ import sqlite_utils
 from matcher.models import Call, ScrapeResult
 from matcher.normalize.plausible import plausible_dates
 from matcher.normalize.safety import safe_call
+from matcher.normalize.timezones import parse_iso
+from matcher.store.changes import diff, record_changes
 from matcher.store.db import chunks, marks, query, transaction
 from matcher.store.rows import CALL_COLUMNS, call_to_row, row_to_call
 from matcher.store.runs import RunSummary, finish_run
@@ -53,7 +55,7 @@ def save_result(
     with transaction(db):
         active = _active_ids(db, portal)
         for call in calls.values():
-            outcome = _upsert(db, call, stamp)
+            outcome = _upsert(db, call, now)
             if outcome == "new":
                 summary.new += 1
             elif outcome == "changed":
@@ -108,16 +110,21 @@ def checked(call: Call) -> Call:
     return plausible_dates(safe_call(call))
 
 
-def _upsert(db: sqlite_utils.Database, call: Call, stamp: str) -> str:
-    row = call_to_row(checked(call))
+def _upsert(db: sqlite_utils.Database, call: Call, now: datetime) -> str:
+    """Insert or update one call, recording its first appearance or what changed (deadlines,
+    budget, status) in the change history the digests report from."""
+    call = checked(call)
+    row = call_to_row(call)
+    stamp = now.isoformat()
     existing = db.execute(
-        "SELECT content_hash, vanished_at FROM calls WHERE id = ?", [call.id]
+        "SELECT content_hash, vanished_at, last_seen FROM calls WHERE id = ?", [call.id]
     ).fetchone()
     if existing is None:
         row.update(first_seen=stamp, last_seen=stamp, last_changed=stamp, vanished_at=None)
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         db.execute(f"INSERT INTO calls ({columns}) VALUES ({marks})", list(row.values()))
+        record_changes(db, call.id, [("new", None, None)], stamp)
         return "new"
     if existing[0] == row["content_hash"]:
         db.execute(
@@ -126,19 +133,20 @@ def _upsert(db: sqlite_utils.Database, call: Call, stamp: str) -> str:
             [stamp, row["links"], row["aliases"], call.id],
         )
         return "same"
+    old = row_to_call(query(db, "SELECT * FROM calls WHERE id = ?", [call.id])[0])
     row.update(last_seen=stamp, last_changed=stamp, vanished_at=None, missing_listings=0)
     assignments = ", ".join(f"{column} = ?" for column in row)
     db.execute(f"UPDATE calls SET {assignments} WHERE id = ?", [*row.values(), call.id])
+    record_changes(db, call.id, diff(old, parse_iso(existing[2]), call, now), stamp)
     return "changed"
 
 
 def upsert_calls(db: sqlite_utils.Database, calls: Iterable[Call], now: datetime) -> dict[str, int]:
     """Insert or update calls outside any portal run (imports): never marks anything vanished."""
     counts = {"new": 0, "changed": 0, "same": 0}
-    stamp = now.isoformat()
     with transaction(db):
         for call in calls:
-            counts[_upsert(db, call, stamp)] += 1
+            counts[_upsert(db, call, now)] += 1
     return counts
 
 

@@ -110,12 +110,62 @@ def m005_date_issues_and_missing_listings(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE runs ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]'")
 
 
+def m006_changes(db: sqlite_utils.Database) -> None:
+    # The store keeps only a call's current row; digests must say what changed from what to
+    # what, once per change, so each change of deadlines, budget or status is kept here (and
+    # each call's first appearance, the version of its "new" item). Calls stored before this
+    # migration get their first appearance now, at the time they were first seen.
+    db.execute(
+        """CREATE TABLE changes (
+            id INTEGER PRIMARY KEY, call_id TEXT NOT NULL, kind TEXT NOT NULL,
+            before TEXT, after TEXT, changed_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX changes_call ON changes(call_id, id)")
+    db.execute("CREATE INDEX changes_when ON changes(changed_at)")
+    db.execute(
+        "INSERT INTO changes (call_id, kind, changed_at) SELECT id, 'new', COALESCE(first_seen, '')"
+        " FROM calls ORDER BY first_seen, id"
+    )
+
+
+def m007_digest_ledger(db: sqlite_utils.Database) -> None:
+    # What was sent to whom: one row per (partner, call, section, version), written pending
+    # before the SMTP transaction and sent after it; one row per e-mail (its Message-ID);
+    # opt-outs keep only a hash of the address.
+    db.execute(
+        """CREATE TABLE digest_messages (
+            message_id TEXT PRIMARY KEY, partner TEXT NOT NULL, recipients TEXT NOT NULL,
+            subject TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL, attempted_at TEXT, sent_at TEXT, error TEXT,
+            refused TEXT NOT NULL DEFAULT '[]', possibly_repeated INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute("CREATE INDEX digest_messages_partner ON digest_messages(partner, state)")
+    db.execute(
+        """CREATE TABLE digest_ledger (
+            partner TEXT NOT NULL, call_id TEXT NOT NULL, section TEXT NOT NULL,
+            version INTEGER NOT NULL, theme TEXT NOT NULL, shown INTEGER NOT NULL,
+            state TEXT NOT NULL, message_id TEXT, created_at TEXT NOT NULL, sent_at TEXT,
+            PRIMARY KEY (partner, call_id, section, version)
+        )"""
+    )
+    db.execute("CREATE INDEX digest_ledger_message ON digest_ledger(message_id)")
+    db.execute(
+        """CREATE TABLE optouts (
+            email_hash TEXT PRIMARY KEY, recorded_at TEXT NOT NULL, how TEXT NOT NULL
+        )"""
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_ranking,
     m003_features,
     m004_names_and_freshness,
     m005_date_issues_and_missing_listings,
+    m006_changes,
+    m007_digest_ledger,
 ]
 
 
