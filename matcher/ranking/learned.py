@@ -83,7 +83,7 @@ def design_matrix(features: list[Features], theme: Theme, applicant: Applicant) 
         chosen = [keywords.index(k) for k in dict.fromkeys(subset)]
         columns[name] = _scaled(terms[:, chosen].sum(axis=1))
     columns["title"] = np.log1p([f.title_hits for f in features])
-    semantic = np.array([float(np.mean(f.sims[:2])) if f.sims else 0.0 for f in features])
+    semantic = np.array([sum(f.sims[:2]) / len(f.sims[:2]) if f.sims else 0.0 for f in features])
     columns["semantic"] = _scaled(semantic, zero_floor=False)
     # Similarity to the description in the call's own language, standardised within each
     # language: an Italian and an English call on the same subject then weigh alike.

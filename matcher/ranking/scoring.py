@@ -82,19 +82,20 @@ def score_theme(
         base = 100.0 * learned.probabilities(x)
         reasons = _reasons(learned.contributions(x))
         bounds = (100.0 * learned.high, 100.0 * learned.medium)
-        components = [{"probability": round(b / 100.0, 3)} for b in base]
+        components = [{"probability": p} for p in np.round(base / 100.0, 3).tolist()]
     else:
         base, components = _formula(features, method, model)
         reasons = [[] for _ in features]
         bounds = FORMULA_LEVELS
+    feedback = np.array([adjustments.get(call_id, 0.0) for call_id, _ in entries])
+    listed = np.array([f.kind == "call" and f.eligibility.get("applicable", True)
+                       for f in features], dtype=bool)  # fmt: skip
+    totals = np.where(listed, np.clip(np.asarray(base, dtype=float) + feedback, 0.0, 100.0), 0.0)
+    rounded, points = np.round(totals, 2).tolist(), np.round(feedback, 2).tolist()
     out = {}
     for i, (call_id, f) in enumerate(entries):
         eligibility = f.eligibility or eligibility_of(f, applicant)
-        feedback = adjustments.get(call_id, 0.0)
-        total = float(base[i]) + feedback
-        if f.kind != "call" or not eligibility["applicable"]:
-            total = 0.0
-        score = round(min(100.0, max(0.0, total)), 2)
+        score = rounded[i] if eligibility["applicable"] else 0.0
         out[call_id] = Scored(
             score=score,
             explanation={
@@ -106,7 +107,7 @@ def score_theme(
                 "components": {
                     **components[i],
                     "negative_keywords": sorted(f.negatives),
-                    "feedback": round(feedback, 2),
+                    "feedback": points[i],
                     "kind": f.kind,
                 },  # fmt: skip
             },
