@@ -17,6 +17,13 @@ KINDS = ("call", "procurement", "recruitment", "news", "register")
 STATUS_HINTS = ("closed", "open_ended")
 
 STATUSES = ("forthcoming", "open", "open_ended", "closed", "unknown")
+# What a reader sees for each status, by language: the app, the digests and the terminal.
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "it": {"open": "aperto", "forthcoming": "in arrivo", "open_ended": "sempre aperto",
+           "closed": "chiuso", "unknown": "date non note"},
+    "en": {"open": "open", "forthcoming": "forthcoming", "open_ended": "open-ended",
+           "closed": "closed", "unknown": "dates unknown"},
+}  # fmt: skip
 
 
 @dataclass

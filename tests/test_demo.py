@@ -56,7 +56,7 @@ def test_demo_loads_every_recorded_portal_ranks_and_never_touches_the_deployment
     for portal in PORTALS:
         assert f"│ {portal}" in demo.result.output
     assert "Dati al 22/08/2026" in demo.result.output
-    assert "Efficienza energetica: 5 calls" in demo.result.output
+    assert "Efficienza energetica: 5 bandi" in demo.result.output
     assert not demo.deployment.exists()
     assert "failed" not in demo.result.output
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from matcher.models import STATUS_LABELS
+
 EN: dict[str, str] = {
     "app_title": "Territorio Smart Matcher",
     "app_caption": "EU and Italian funding calls for: {applicant}",
@@ -46,11 +48,7 @@ EN: dict[str, str] = {
     "choose": "Choose…",
     "call_language": "Language of the call",
     "text": "Free text",
-    "st_open": "open",
-    "st_forthcoming": "forthcoming",
-    "st_open_ended": "open-ended",
-    "st_closed": "closed",
-    "st_unknown": "dates unknown",
+    **{f"st_{status}": label for status, label in STATUS_LABELS["en"].items()},
     "count": "{n} calls (score ≥ {min}).",
     "none_listed": "No call with these filters: lower the minimum score or widen the filters.",
     "never_ranked": "No scores for this theme: press «Rank now» or run `matcher rank`.",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from matcher.models import STATUS_LABELS
+
 IT: dict[str, str] = {
     "app_title": "Territorio Smart Matcher",
     "app_caption": "Bandi europei e italiani per: {applicant}",
@@ -47,11 +49,7 @@ IT: dict[str, str] = {
     "choose": "Scegliere…",
     "call_language": "Lingua del bando",
     "text": "Testo libero",
-    "st_open": "aperto",
-    "st_forthcoming": "in arrivo",
-    "st_open_ended": "sempre aperto",
-    "st_closed": "chiuso",
-    "st_unknown": "date non note",
+    **{f"st_{status}": label for status, label in STATUS_LABELS["it"].items()},
     "count": "{n} bandi (punteggio ≥ {min}).",
     "none_listed": "Nessun bando con questi filtri: abbassare il punteggio minimo o "
     "allargare i filtri.",

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from matcher import config
 from matcher.errors import ConfigError
+from matcher.models import STATUS_LABELS
 from matcher.normalize.safety import without_controls
 from matcher.status import parse_now
 from matcher.store import open_db
@@ -96,19 +97,19 @@ def plain(value: object) -> Text:
 
 
 def print_calls_table(rows: list[dict]) -> None:
-    table = Table(title=f"{len(rows)} calls")
-    for column in ("status", "next deadline", "days", "title", "id"):
+    table = Table(title=f"{len(rows)} bandi")
+    for column in ("stato", "prossima scadenza", "giorni", "titolo", "id"):
         table.add_column(column, overflow="fold")
     for row in rows:
         days = "" if row["days_to_deadline"] is None else str(row["days_to_deadline"])
-        table.add_row(row["status"], deadline_label(row), days, plain(row["title"][:90]),
-                      plain(row["id"]))  # fmt: skip
+        table.add_row(STATUS_LABELS["it"][row["status"]], deadline_label(row), days,
+                      plain(row["title"][:90]), plain(row["id"]))  # fmt: skip
     Console(width=max(Console().width, 140)).print(table)
 
 
 def print_shortlist(label: str, rows: list[dict]) -> None:
-    table = Table(title=f"{label}: {len(rows)} calls", show_lines=True)
-    for column in ("#", "score", "status", "days", "call", "why"):
+    table = Table(title=f"{label}: {len(rows)} bandi", show_lines=True)
+    for column in ("#", "punteggio", "stato", "giorni", "bando", "perché"):
         table.add_column(column, overflow="fold")
     for row in rows:
         e = row["explanation"]
@@ -116,6 +117,6 @@ def print_shortlist(label: str, rows: list[dict]) -> None:
         why = (f"parole chiave: {', '.join(e['keywords'][:6]) or '—'}\n"
                f"{e['eligibility']['note']}\n«{e['passage'][:220]}»")  # fmt: skip
         call = plain(f"{row['title']}\n{row['id']} · {row['territory']}")
-        table.add_row(str(row["rank"]), f"{row['score']:.0f}", row["status"], days, call,
-                      plain(why))  # fmt: skip
+        table.add_row(str(row["rank"]), f"{row['score']:.0f}", STATUS_LABELS["it"][row["status"]],
+                      days, call, plain(why))  # fmt: skip
     Console(width=max(Console().width, 150)).print(table)

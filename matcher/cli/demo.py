@@ -18,7 +18,7 @@ from matcher.cli.calls import print_summary
 from matcher.cli.common import print_calls_table, print_shortlist
 from matcher.cli.ranking import run_rank
 from matcher.errors import ConfigError
-from matcher.models import STATUSES
+from matcher.models import STATUS_LABELS, STATUSES
 from matcher.normalize.timezones import parse_iso
 from matcher.ranking.config import RankingConfig
 from matcher.ranking.model_files import level_bounds
@@ -67,9 +67,9 @@ def demo(demo_path: Path | None, limit: int, no_app: bool, host: str, port: int)
     rows = [call_to_json(call, history, as_of) for call, history in load_calls(db)]
     counts = {status: sum(r["status"] == status for r in rows) for status in STATUSES}
     click.echo(
-        f"Dati al {as_of:%d/%m/%Y} (data as of {as_of.date().isoformat()}): {len(rows)} calls, "
-        + ", ".join(f"{n} {status}" for status, n in counts.items() if n)
-        + f"\nDemo database: {path}"
+        f"Dati al {as_of:%d/%m/%Y}: {len(rows)} bandi, "
+        + ", ".join(f"{n} {STATUS_LABELS['it'][status]}" for status, n in counts.items() if n)
+        + f"\nDatabase della demo: {path}"
     )
     if limit:
         live = [r for r in rows if r["status"] in ("open", "forthcoming", "open_ended")]
@@ -78,7 +78,7 @@ def demo(demo_path: Path | None, limit: int, no_app: bool, host: str, port: int)
     themes = load_themes()
     ranking = config.ranking_config()
     ranked = run_rank(db, themes, ranking, as_of)
-    click.echo(f"Ranked with {ranked.ranking_key} in {ranked.seconds:.0f} s.")
+    click.echo(f"Punteggi calcolati con {ranked.ranking_key} in {ranked.seconds:.0f} s.")
     print_themes(db, themes, ranking, as_of)
     if no_app:
         click.echo(f"Dati al {as_of:%d/%m/%Y}. App: matcher --db {path} app")
@@ -90,14 +90,14 @@ def print_themes(
     db: sqlite_utils.Database, themes: ThemeConfig, ranking: RankingConfig, as_of: datetime
 ) -> None:
     """Each theme's best calls ("alta pertinenza"), then its Italian calls closed in the last
-    year ("media" at least: their next edition is likely), so that a newcomer sees Italian calls
-    even when few are open."""
-    high, medium = level_bounds(ranking)
+    year above the same score, as the app shows them (their next edition is likely), so that a
+    newcomer sees Italian calls even when few are open."""
+    high, _ = level_bounds(ranking)
     for name, theme in themes.themes.items():
         best = ShortlistFilters(min_score=high, limit=PER_THEME)
         print_shortlist(theme.label, shortlist_rows(db, name, ranking.key, as_of, best))
         closed = ShortlistFilters(
-            min_score=medium, languages=frozenset({"it"}),
+            min_score=high, languages=frozenset({"it"}),
             closed_within_days=RECENTLY_CLOSED_DAYS, limit=PER_THEME,
         )  # fmt: skip
         print_shortlist(f"{theme.label} — chiusi di recente: prossime edizioni",

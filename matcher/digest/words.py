@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from matcher.models import STATUS_LABELS
+
 WORDS: dict[str, dict[str, str]] = {
     "it": {
         "closing": "In scadenza",
@@ -55,11 +57,7 @@ WORDS: dict[str, dict[str, str]] = {
         "ch_budget": "budget: da {before} a {after}",
         "ch_status": "stato: da {before} a {after}",
         "none": "non indicato",
-        "st_open": "aperto",
-        "st_forthcoming": "in arrivo",
-        "st_open_ended": "sempre aperto",
-        "st_closed": "chiuso",
-        "st_unknown": "date non note",
+        **{f"st_{status}": label for status, label in STATUS_LABELS["it"].items()},
     },
     "en": {
         "closing": "Closing soon",
@@ -112,11 +110,7 @@ WORDS: dict[str, dict[str, str]] = {
         "ch_budget": "budget: from {before} to {after}",
         "ch_status": "status: from {before} to {after}",
         "none": "not given",
-        "st_open": "open",
-        "st_forthcoming": "forthcoming",
-        "st_open_ended": "open-ended",
-        "st_closed": "closed",
-        "st_unknown": "dates unknown",
+        **{f"st_{status}": label for status, label in STATUS_LABELS["en"].items()},
     },
 }
 
