@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 
 from matcher import config
 from matcher.errors import ConfigError
-from matcher.tomlfile import Locator
+from matcher.tomlfile import Locator, read_toml
 
 APPLICANT_TYPES = ("comune", "provincia", "camera di commercio", "agenzia regionale", "regione",
                    "unione di comuni", "università", "altro")  # fmt: skip
@@ -79,15 +78,7 @@ def load_partners(themes: tuple[str, ...], path: Path | None = None) -> Partners
     """Read the partners; `themes` are the known theme keys. A file that cannot be read or is
     not TOML raises ConfigError; a wrong entry is listed in `rejected`."""
     path = partners_path(path)
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
-    try:
-        data = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
-    where = Locator(path, raw)
+    data, where = read_toml(path)
     found = Partners(path=path)
     unknown = sorted(set(data) - {"partners", "digest"})
     if unknown:
