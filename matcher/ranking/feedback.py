@@ -32,15 +32,26 @@ def adjustments(
     percentile = 0, CLOSE_AT = 1), so only calls that stand out as close move, and one odd
     decision can move at most the few calls that resemble it, by at most `max_points`.
     """
-    ids = [call_id for call_id in vectors]
+    ids = list(vectors)
     if not ids or not decisions:
         return {}
     matrix = np.stack([vectors[i] for i in ids])
+    return adjustments_of(decisions, ids, matrix, max_points=max_points)
+
+
+def adjustments_of(
+    decisions: dict[str, str], ids: list[str], matrix: np.ndarray, *,
+    max_points: float = MAX_POINTS,
+) -> dict[str, float]:  # fmt: skip
+    """adjustments, for the calls `ids` whose vectors are the rows of `matrix`."""
+    if not ids or not decisions:
+        return {}
+    row = {call_id: i for i, call_id in enumerate(ids)}
     points = np.zeros(len(ids))
     for sign, wanted in ((1.0, True), (-1.0, False)):
-        decided = [c for c, d in decisions.items() if (d in POSITIVE) == wanted and c in vectors]
+        decided = [row[c] for c, d in decisions.items() if (d in POSITIVE) == wanted and c in row]
         if decided:
-            closeness = (matrix @ np.stack([vectors[c] for c in decided]).T).max(axis=1)
+            closeness = (matrix @ matrix[decided].T).max(axis=1)
             # Few decisions weigh less: one decision alone moves calls by a third at most.
             confidence = min(1.0, len(decided) / FULL_EFFECT_DECISIONS)
             points += sign * _scaled(closeness) * max_points * confidence

@@ -17,7 +17,9 @@ import sqlite_utils
 
 from matcher.ranking.config import RankingConfig
 from matcher.ranking.embed import Embedder
+from matcher.ranking.evidence import DocVectors, calls_digest, learned_evidence, theme_features
 from matcher.ranking.features import (
+    FEATURES_VERSION,
     CallTokens,
     Features,
     ThemeMatchers,
@@ -25,13 +27,27 @@ from matcher.ranking.features import (
     features_key,
     lexical_features,
 )
-from matcher.ranking.feedback import adjustments, decisions_fingerprint
-from matcher.ranking.learned import LearnedModel, design_matrix
+from matcher.ranking.feedback import adjustments_of, decisions_fingerprint
+from matcher.ranking.learned import LearnedModel
 from matcher.ranking.model_files import learned_model
-from matcher.ranking.scoring import FORMULA_VERSION, eligibility_of, score_theme
+from matcher.ranking.scoring import (
+    FORMULA_VERSION,
+    eligibility_of,
+    listed_flags,
+    score_formula,
+    score_learned,
+    shown_explanation,
+)
 from matcher.ranking.themes import ThemeConfig
 from matcher.ranking.vectors import ensure_vectors, prune_vectors, text_hash
-from matcher.store import active_hashes, calls_by_id, last_review_id, latest_decisions
+from matcher.store import (
+    active_hashes,
+    calls_by_id,
+    get_meta,
+    last_review_id,
+    latest_decisions,
+    set_meta,
+)
 from matcher.store import ranking as stored
 from matcher.store.vectors import load_vectors
 
@@ -69,12 +85,21 @@ def rank(
     hashes = active_hashes(db)
     report = RankReport(ranking_key=config.key, calls=len(hashes))
     matchers = {k: ThemeMatchers.build(t, themes.applicant) for k, t in themes.themes.items()}
-    report.features, report.embedded = _update_features(db, hashes, themes, matchers, embedder,
-                                                        progress)  # fmt: skip
+    name = embedder.name if embedder else "none"
+    digest = calls_digest(hashes)
+    # Stored features are never deleted, only replaced: when the calls, the themes and the
+    # model are those of the last run that brought every feature up to date, none is stale.
+    state = json.dumps([FEATURES_VERSION, digest, sorted(m.digest for m in matchers.values())])
+    if get_meta(db, f"features:{name}") != state:
+        report.features, report.embedded = _update_features(db, hashes, themes, matchers,
+                                                            embedder, progress)  # fmt: skip
+        set_meta(db, f"features:{name}", state)
     model = learned_model(config) if config.method == "learned" else None
+    vectors = DocVectors(db, next(iter(themes.themes), ""), name)
     for theme in themes.themes:
-        if _update_scores(db, theme, config, hashes, matchers[theme], embedder, themes, model,
-                          now):  # fmt: skip
+        inputs = f"{digest}:{matchers[theme].digest}"
+        if _update_scores(db, theme, config, hashes, inputs, matchers[theme], name, themes,
+                          model, now, vectors):  # fmt: skip
             report.scored_themes += 1
     report.seconds = round(time.perf_counter() - started, 3)
     return report
@@ -128,7 +153,8 @@ def _update_features(
                 texts, matrix = vectors[text_hash(call)]
                 doc_vector = add_dense(features, texts, matrix, queries[theme],
                                        facets[theme]).tobytes()  # fmt: skip
-            rows.append((call.id, theme, name, key, features.to_json(), doc_vector))
+            shown = orjson.dumps(shown_explanation(features)).decode()
+            rows.append((call.id, theme, name, key, features.to_json(), doc_vector, shown))
     stored.save_features(db, rows)
     if embedder is not None:
         prune_vectors(db)  # old versions of changed calls
@@ -140,33 +166,42 @@ def _update_scores(
     theme: str,
     config: RankingConfig,
     hashes: dict[str, str],
+    inputs: str,
     matchers: ThemeMatchers,
-    embedder: Embedder | None,
+    name: str,
     themes: ThemeConfig,
     model: LearnedModel | None,
     now: datetime,
+    vectors: DocVectors,
 ) -> bool:
-    rows = [r for r in stored.load_features(db, theme, embedder.name if embedder else "none")
-            if r[0] in hashes]  # fmt: skip
+    """Rescore a theme when its inputs changed: the features (`inputs`, see rank), the
+    decisions, the model or the formula."""
     decisions = latest_decisions(db, theme)
-    inputs = [FORMULA_VERSION, config.key, [(r[0], r[1]) for r in rows],
-              decisions_fingerprint(decisions), model.fingerprint if model else ""]  # fmt: skip
-    fingerprint = hashlib.sha256(json.dumps(inputs).encode()).hexdigest()[:16]
+    fingerprint = hashlib.sha256(json.dumps([
+        FORMULA_VERSION, FEATURES_VERSION, config.key, name, inputs,
+        decisions_fingerprint(decisions), model.fingerprint if model else "",
+    ]).encode()).hexdigest()[:16]  # fmt: skip
     previous = stored.get_ranking(db, theme, config.key)
     if previous is not None and previous.fingerprint == fingerprint:
         return False
-    entries = [(call_id, Features.from_json(data)) for call_id, _, data, _ in rows]
-    vectors = {r[0]: np.frombuffer(r[3], dtype="<f4") for r in rows if r[3] is not None}
-    moved = adjustments(decisions, vectors) if decisions and vectors else {}
-    matrix = None
+    features: list[Features] = []
     if model is not None:
-        features = [f for _, f in entries]
-        matrix = design_matrix(features, themes.themes[theme], themes.applicant)
+        ids, x, listed, applicable = learned_evidence(db, theme, name, hashes, inputs, themes)
+    else:
+        ids, features = theme_features(db, theme, name, hashes)
+        listed, applicable = listed_flags(features)
+    feedback = np.zeros(len(ids))
+    if decisions and name != "none":
+        have, matrix = vectors.of(ids)
+        moved = adjustments_of(decisions, have, matrix) if have else {}
+        feedback = np.array([moved.get(call_id, 0.0) for call_id in ids])
+    if model is not None:
         if decisions:
-            model = _with_decisions(model, entries, matrix, decisions)
-    scored = score_theme(entries, themes.themes[theme], themes.applicant, config.method,
-                         model=config.model, learned=model, adjustments=moved,
-                         matrix=matrix)  # fmt: skip
+            model = _with_decisions(model, ids, x, decisions)
+        scores, explanations = score_learned(x, listed, model, feedback)
+    else:
+        scores, explanations = score_formula(features, listed, config.method, config.model,
+                                             feedback)  # fmt: skip
     ranking = stored.Ranking(
         theme=theme,
         ranking_key=config.key,
@@ -175,27 +210,23 @@ def _update_scores(
         theme_digest=matchers.digest,
         formula=FORMULA_VERSION,
         last_review=last_review_id(db),
+        embedder=name,
     )
-    stored.save_scores(db, ranking, [
-        (call_id, s.score, s.explanation["eligibility"]["applicable"],
-         orjson.dumps(s.explanation, option=orjson.OPT_SERIALIZE_NUMPY).decode(), hashes[call_id])
-        for call_id, s in scored.items()
-    ])  # fmt: skip
+    stored.save_scores(db, ranking, list(zip(ids, scores, applicable.tolist(), explanations,
+                                             [hashes[i] for i in ids], strict=True)))  # fmt: skip
     return True
 
 
 def _with_decisions(
-    model: LearnedModel,
-    entries: list[tuple[str, Features]],
-    x: np.ndarray,
-    decisions: dict[str, str],
+    model: LearnedModel, ids: list[str], x: np.ndarray, decisions: dict[str, str]
 ) -> LearnedModel:
     """The model trained again with the group's decisions on this theme's calls (`x` their
-    evidence): shortlisted and applied calls count as relevant, rejected ones as not."""
-    rows = [i for i, (call_id, _) in enumerate(entries) if call_id in decisions]
+    evidence, rows in `ids` order): shortlisted and applied calls count as relevant, rejected
+    ones as not."""
+    rows = [i for i, call_id in enumerate(ids) if call_id in decisions]
     if not rows:
         return model
-    y = np.array([1.0 if decisions[entries[i][0]] in POSITIVE else 0.0 for i in rows])
+    y = np.array([1.0 if decisions[ids[i]] in POSITIVE else 0.0 for i in rows])
     if len(set(y)) < 2 and len(set(model.y)) < 2:
         return model
     return model.refit(x[rows], y, np.full(len(rows), DECISION_WEIGHT))

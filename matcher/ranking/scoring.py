@@ -21,14 +21,13 @@ for applicants of another territory, and anything that is not a funding call, sc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
+import orjson
 
 from matcher.ranking.features import Features
-from matcher.ranking.learned import NAMES, WORDS, LearnedModel, design_matrix
+from matcher.ranking.learned import NAMES, WORDS, LearnedModel
 from matcher.ranking.lexical import bm25_scores, scale
-from matcher.ranking.themes import Applicant, Theme
+from matcher.ranking.themes import Applicant
 
 # Bump when the formula or its constants change (here, in learned.py or in feedback.py):
 # stored scores are then recomputed by the next ranking run.
@@ -44,12 +43,6 @@ FORMULA_LEVELS = (50.0, 30.0)
 LEVELS = ("alta", "media", "bassa")
 
 
-@dataclass
-class Scored:
-    score: float
-    explanation: dict
-
-
 def weights(method: str, model: str | None = None) -> tuple[float, float]:
     """(semantic, lexical) weights of a method with a model."""
     if method not in WEIGHTS:
@@ -59,60 +52,58 @@ def weights(method: str, model: str | None = None) -> tuple[float, float]:
     return WEIGHTS[method]
 
 
-def score_theme(
-    entries: list[tuple[str, Features]],
-    theme: Theme,
-    applicant: Applicant,
-    method: str,
-    *,
-    model: str | None = None,
-    learned: LearnedModel | None = None,
-    adjustments: dict[str, float] | None = None,
-    matrix: np.ndarray | None = None,
-) -> dict[str, Scored]:
-    """Score every (call id, features) of one theme; the collection sets the scales.
+def shown_explanation(f: Features) -> dict:
+    """The part of a call's explanation for a theme that depends on the call alone (kept with
+    its features, written once): the best passage, the keywords found, who may apply."""
+    return {
+        "passage": f.passage,
+        "keywords": sorted(f.keywords, key=lambda k: (-f.keywords[k], k)),
+        "eligibility": f.eligibility,
+        "components": {"negative_keywords": sorted(f.negatives), "kind": f.kind},
+    }
 
-    `matrix` is the learned method's evidence when the caller already built it."""
-    adjustments = adjustments or {}
-    features = [f for _, f in entries]
-    if method == "learned":
-        if learned is None:
-            raise ValueError("the learned method needs its model")
-        x = matrix if matrix is not None else design_matrix(features, theme, applicant)
-        base = 100.0 * learned.probabilities(x)
-        reasons = _reasons(learned.contributions(x))
-        bounds = (100.0 * learned.high, 100.0 * learned.medium)
-        components = [{"probability": p} for p in np.round(base / 100.0, 3).tolist()]
-    else:
-        base, components = _formula(features, method, model)
-        reasons = [[] for _ in features]
-        bounds = FORMULA_LEVELS
-    feedback = np.array([adjustments.get(call_id, 0.0) for call_id, _ in entries])
-    listed = np.array([f.kind == "call" and f.eligibility.get("applicable", True)
-                       for f in features], dtype=bool)  # fmt: skip
+
+def listed_flags(features: list[Features]) -> tuple[np.ndarray, np.ndarray]:
+    """(listed, applicable) per call: a funding call the applicant may apply to is listed."""
+    applicable = np.array([bool(f.eligibility.get("applicable", True)) for f in features],
+                          dtype=bool)  # fmt: skip
+    calls = np.array([f.kind == "call" for f in features], dtype=bool)
+    return calls & applicable, applicable
+
+
+def score_learned(
+    x: np.ndarray, listed: np.ndarray, learned: LearnedModel, feedback: np.ndarray
+) -> tuple[list[float], list[str]]:
+    """Scores and the score's part of each explanation (JSON), from the evidence matrix."""
+    base = 100.0 * learned.probabilities(x)
+    components = [{"probability": p} for p in np.round(base / 100.0, 3).tolist()]
+    return _explained(base, listed, feedback, (100.0 * learned.high, 100.0 * learned.medium),
+                      components, _reasons(learned.contributions(x)))  # fmt: skip
+
+
+def score_formula(
+    features: list[Features], listed: np.ndarray, method: str, model: str | None,
+    feedback: np.ndarray,
+) -> tuple[list[float], list[str]]:  # fmt: skip
+    """The formula methods' scores (the collection sets the scales) and explanations."""
+    base, components = _formula(features, method, model)
+    return _explained(base, listed, feedback, FORMULA_LEVELS, components,
+                      [[] for _ in features])  # fmt: skip
+
+
+def _explained(
+    base: np.ndarray, listed: np.ndarray, feedback: np.ndarray, bounds: tuple[float, float],
+    components: list[dict], reasons: list[list[str]],
+) -> tuple[list[float], list[str]]:  # fmt: skip
     totals = np.where(listed, np.clip(np.asarray(base, dtype=float) + feedback, 0.0, 100.0), 0.0)
-    rounded, points = np.round(totals, 2).tolist(), np.round(feedback, 2).tolist()
-    out = {}
-    for i, (call_id, f) in enumerate(entries):
-        eligibility = f.eligibility or eligibility_of(f, applicant)
-        score = rounded[i] if eligibility["applicable"] else 0.0
-        out[call_id] = Scored(
-            score=score,
-            explanation={
-                "level": level(score, bounds),
-                "reasons": reasons[i],
-                "passage": f.passage,
-                "keywords": sorted(f.keywords, key=lambda k: (-f.keywords[k], k)),
-                "eligibility": eligibility,
-                "components": {
-                    **components[i],
-                    "negative_keywords": sorted(f.negatives),
-                    "feedback": points[i],
-                    "kind": f.kind,
-                },  # fmt: skip
-            },
-        )
-    return out
+    scores, points = np.round(totals, 2).tolist(), np.round(feedback, 2).tolist()
+    explanations = [
+        orjson.dumps({"level": level(score, bounds), "reasons": why,
+                      "components": {**parts, "feedback": moved}},
+                     option=orjson.OPT_SERIALIZE_NUMPY).decode()
+        for score, why, parts, moved in zip(scores, reasons, components, points, strict=True)
+    ]  # fmt: skip
+    return scores, explanations
 
 
 def level(score: float, bounds: tuple[float, float]) -> str:
@@ -145,15 +136,31 @@ def _eligibility_factor(f: Features) -> float:
 
 def _reasons(contributions: np.ndarray, top: int = 3) -> list[list[str]]:
     """For each row, the features that raised the score most, then those that lowered it."""
-    order = np.argsort(-contributions, axis=1)
-    rising, falling = order[:, :top], order[:, ::-1][:, :2]
-    up_words = [f"+ {WORDS[name]}" for name in NAMES]
-    down_words = [f"− {WORDS[name]}" for name in NAMES]
-    out = []
-    for i, row in enumerate(contributions):
-        up = [up_words[j] for j in rising[i] if row[j] > 0.15]
-        out.append(up + [down_words[j] for j in falling[i] if row[j] < -0.3])
-    return out
+    if not len(contributions):
+        return []
+    rising = _extreme(-contributions, top)
+    falling = _extreme(contributions, 2)
+    # Each row's reasons as the indices of the features named (-1: none), so that the words
+    # are put together once per distinct combination rather than once per call.
+    up = np.where(np.take_along_axis(contributions, rising, 1) > 0.15, rising, -1)
+    down = np.where(np.take_along_axis(contributions, falling, 1) < -0.3, falling, -1)
+    chosen = np.hstack([up, down])
+    code = ((chosen + 1) * (len(NAMES) + 1) ** np.arange(chosen.shape[1])).sum(axis=1)
+    _, first, which = np.unique(code, return_index=True, return_inverse=True)
+    words = [
+        [f"+ {WORDS[NAMES[j]]}" for j in combo[:top] if j >= 0]
+        + [f"− {WORDS[NAMES[j]]}" for j in combo[top:] if j >= 0]
+        for combo in chosen[first].tolist()
+    ]
+    return [words[i] for i in which.reshape(-1).tolist()]
+
+
+def _extreme(values: np.ndarray, k: int) -> np.ndarray:
+    """Per row, the columns of the k smallest values, smallest first."""
+    k = min(k, values.shape[1])
+    part = np.argpartition(values, k - 1, axis=1)[:, :k]
+    order = np.argsort(np.take_along_axis(values, part, 1), axis=1, kind="stable")
+    return np.take_along_axis(part, order, 1)
 
 
 def eligibility_of(f: Features, applicant: Applicant) -> dict:

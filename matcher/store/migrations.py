@@ -158,6 +158,26 @@ def m007_digest_ledger(db: sqlite_utils.Database) -> None:
     )
 
 
+def m008_explanations_with_features(db: sqlite_utils.Database) -> None:
+    # Rescoring after a decision must take under a second on 10,000 calls: the part of a
+    # score's explanation that depends on the call alone (its passage, keywords, who may apply)
+    # moves to its features, written once, and each score keeps only what the score changes
+    # (its level, reasons, components). Readers join the two through the ranking's embedder.
+    # The learned ranking's evidence matrix of a theme is kept whole, so a rescoring reads one
+    # row instead of every call's features. Existing features lack `shown` until recomputed
+    # (their version changes), and old scores keep their whole explanation meanwhile.
+    db.execute("ALTER TABLE features ADD COLUMN shown TEXT")
+    db.execute("ALTER TABLE rankings ADD COLUMN embedder TEXT NOT NULL DEFAULT ''")
+    db.execute(
+        """CREATE TABLE evidence (
+            theme TEXT NOT NULL, embedder TEXT NOT NULL, fingerprint TEXT NOT NULL,
+            call_ids TEXT NOT NULL, matrix BLOB NOT NULL, columns INTEGER NOT NULL,
+            listed BLOB NOT NULL, applicable BLOB NOT NULL,
+            PRIMARY KEY (theme, embedder)
+        )"""
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_ranking,
@@ -166,6 +186,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m005_date_issues_and_missing_listings,
     m006_changes,
     m007_digest_ledger,
+    m008_explanations_with_features,
 ]
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import sqlite_utils
 
 from matcher.store.db import query, transaction
 
-# (call id, theme, embedder, features key, features JSON, document vector bytes or None)
-FeatureRow = tuple[str, str, str, str, str, bytes | None]
+# (call id, theme, embedder, features key, features JSON, document vector bytes or None, the
+# part of its explanation that depends on the call alone, JSON)
+FeatureRow = tuple[str, str, str, str, str, bytes | None, str]
 # (call id, score, applicable, explanation JSON, the call's content hash when scored)
 ScoreRow = tuple[str, float, bool, str, str]
 
@@ -26,6 +28,20 @@ class Ranking:
     theme_digest: str  # the theme's and applicant's settings
     formula: str  # the scoring formula's version
     last_review: int  # the newest decision taken into account
+    embedder: str = ""  # whose features the scores were made from (and explained by)
+
+
+@dataclass(frozen=True)
+class StoredEvidence:
+    """A theme's evidence matrix for the learned ranking, as computed from its features: rows
+    in `call_ids` order, float64 little-endian; `listed` and `applicable` one byte per row."""
+
+    fingerprint: str  # of the features it was computed from
+    call_ids: list[str]
+    matrix: bytes
+    columns: int
+    listed: bytes
+    applicable: bytes
 
 
 def feature_keys(db: sqlite_utils.Database, embedder: str) -> dict[tuple[str, str], str]:
@@ -39,8 +55,8 @@ def feature_keys(db: sqlite_utils.Database, embedder: str) -> dict[tuple[str, st
 def save_features(db: sqlite_utils.Database, rows: list[FeatureRow]) -> None:
     with transaction(db):
         db.conn.executemany(
-            "INSERT OR REPLACE INTO features (call_id, theme, embedder, key, data, doc_vector)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO features (call_id, theme, embedder, key, data, doc_vector,"
+            " shown) VALUES (?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
 
@@ -54,6 +70,49 @@ def load_features(
         " ORDER BY call_id",
         [theme, embedder],
     ).fetchall()
+
+
+def theme_feature_keys(
+    db: sqlite_utils.Database, theme: str, embedder: str
+) -> list[tuple[str, str]]:
+    """(call id, features key) of one theme, by call id: what its scores are computed from."""
+    return db.execute(
+        "SELECT call_id, key FROM features WHERE theme = ? AND embedder = ? ORDER BY call_id",
+        [theme, embedder],
+    ).fetchall()
+
+
+def doc_vectors(db: sqlite_utils.Database, theme: str, embedder: str) -> dict[str, bytes]:
+    """Each call's document vector (the same for every theme), from one theme's features."""
+    rows = db.execute(
+        "SELECT call_id, doc_vector FROM features WHERE theme = ? AND embedder = ?"
+        " AND doc_vector IS NOT NULL",
+        [theme, embedder],
+    ).fetchall()
+    return dict(rows)
+
+
+def load_evidence(db: sqlite_utils.Database, theme: str, embedder: str) -> StoredEvidence | None:
+    row = db.execute(
+        "SELECT fingerprint, call_ids, matrix, columns, listed, applicable FROM evidence"
+        " WHERE theme = ? AND embedder = ?",
+        [theme, embedder],
+    ).fetchone()
+    if row is None:
+        return None
+    return StoredEvidence(row[0], orjson.loads(row[1]), row[2], row[3], row[4], row[5])
+
+
+def save_evidence(
+    db: sqlite_utils.Database, theme: str, embedder: str, evidence: StoredEvidence
+) -> None:
+    with transaction(db):
+        db.execute(
+            "INSERT OR REPLACE INTO evidence (theme, embedder, fingerprint, call_ids, matrix,"
+            " columns, listed, applicable) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [theme, embedder, evidence.fingerprint, orjson.dumps(evidence.call_ids).decode(),
+             evidence.matrix, evidence.columns, evidence.listed, evidence.applicable],
+        )  # fmt: skip
 
 
 def get_ranking(db: sqlite_utils.Database, theme: str, ranking_key: str) -> Ranking | None:
@@ -81,9 +140,9 @@ def save_scores(db: sqlite_utils.Database, ranking: Ranking, rows: list[ScoreRow
         )  # fmt: skip
         db.execute(
             "INSERT OR REPLACE INTO rankings (theme, ranking_key, fingerprint, computed_at,"
-            " theme_digest, formula, last_review) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " theme_digest, formula, last_review, embedder) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [ranking.theme, ranking.ranking_key, ranking.fingerprint, ranking.computed_at,
-             ranking.theme_digest, ranking.formula, ranking.last_review],
+             ranking.theme_digest, ranking.formula, ranking.last_review, ranking.embedder],
         )  # fmt: skip
 
 
@@ -109,5 +168,26 @@ def ranked_ids(db: sqlite_utils.Database, theme: str, ranking_key: str) -> list[
 
 
 def scores_of(db: sqlite_utils.Database, call_id: str) -> list[dict[str, Any]]:
-    """Every stored score of one call (all themes and ranking keys)."""
-    return query(db, "SELECT * FROM scores WHERE call_id = ? ORDER BY theme", [call_id])
+    """Every stored score of one call (all themes and ranking keys), its explanation whole."""
+    rows = query(
+        db,
+        "SELECT s.*, f.shown FROM scores s LEFT JOIN rankings g ON g.theme = s.theme"
+        " AND g.ranking_key = s.ranking_key LEFT JOIN features f ON f.call_id = s.call_id"
+        " AND f.theme = s.theme AND f.embedder = g.embedder WHERE s.call_id = ? ORDER BY s.theme",
+        [call_id],
+    )
+    for row in rows:
+        row["explanation"] = whole_explanation(row["explanation"], row.pop("shown"))
+    return rows
+
+
+def whole_explanation(scored: str, shown: str | None) -> dict[str, Any]:
+    """A score's explanation as readers see it: what the score says (level, reasons, its
+    components) with what the call's features say (passage, keywords, who may apply)."""
+    explanation: dict[str, Any] = orjson.loads(scored)
+    if shown:
+        fixed = orjson.loads(shown)
+        components = {**explanation.get("components", {}), **fixed.pop("components", {})}
+        explanation.update(fixed)
+        explanation["components"] = components
+    return explanation

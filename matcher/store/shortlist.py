@@ -17,7 +17,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import orjson
 import sqlite_utils
 
 from matcher.models import Call
@@ -25,6 +24,7 @@ from matcher.normalize.plausible import plausible_dates
 from matcher.normalize.timezones import parse_iso
 from matcher.status import compute_status, days_to_deadline, next_deadline
 from matcher.store.db import query
+from matcher.store.ranking import whole_explanation
 from matcher.store.reviews import DECISIONS
 
 # Calls still worth applying for; closed and unknown (no usable dates) only when asked for.
@@ -71,9 +71,12 @@ WITH decided AS (
 SELECT c.id, c.portal, c.native_id, c.title, c.url, c.summary, c.programme, c.language,
        c.territory, c.opening, c.deadlines, c.deadline_time_known, c.tz, c.status_hint,
        c.budget_eur, c.beneficiaries, c.public_bodies_eligible, c.first_seen,
-       s.score, s.explanation, d.decision, a.partner
+       s.score, s.explanation, f.shown, d.decision, a.partner
 FROM scores s JOIN calls c ON c.id = s.call_id LEFT JOIN decided d ON d.call_id = c.id
      LEFT JOIN assigned a ON a.call_id = c.id
+     LEFT JOIN rankings g ON g.theme = s.theme AND g.ranking_key = s.ranking_key
+     LEFT JOIN features f ON f.call_id = s.call_id AND f.theme = s.theme
+                          AND f.embedder = g.embedder
 WHERE s.theme = :theme AND s.ranking_key = :key AND s.applicable = 1 AND s.score >= :min_score
   AND c.kind = 'call' AND c.vanished_at IS NULL AND c.merged_into IS NULL
 """
@@ -176,7 +179,7 @@ def _output(
     upcoming: datetime | None,
     now: datetime,
 ) -> dict[str, Any]:
-    explanation = orjson.loads(row["explanation"])
+    explanation = whole_explanation(row["explanation"], row["shown"])
     eligible = row["public_bodies_eligible"]
     return {
         "id": row["id"],
