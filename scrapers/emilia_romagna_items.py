@@ -10,6 +10,7 @@ from matcher.normalize.amounts import find_budget
 from matcher.normalize.eligibility import public_bodies_eligible
 from matcher.normalize.itdates import mentions_open_ended
 from matcher.normalize.kinds import classify_kind
+from matcher.normalize.plausible import DEADLINE, OPENING
 from matcher.normalize.timezones import IT_TZ, aware, instant, local_midnight
 from scrapers.plone_text import attachment_urls, rich_text, term_title, term_titles
 from scrapers.shapes import LIST, OBJECT, TERM, TERMS, TEXT, Shape, shape_problem
@@ -61,7 +62,8 @@ def to_call(item: dict) -> Call | None:
     description = " ".join(str(item.get("description") or "").split())
     body = rich_text(item.get("text"))
     text = "\n\n".join(part for part in (description, body) if part)
-    deadline, time_known = _deadline(item.get("scadenza_bando"), ref)
+    issues: list[str] = []  # dates given but unreadable: the store keeps what it had
+    deadline, time_known = _deadline(item.get("scadenza_bando"), ref, issues)
     state = term_title(item.get("bando_state")).casefold()
     beneficiaries = term_titles(item.get("destinatari"))
     return Call(
@@ -73,7 +75,7 @@ def to_call(item: dict) -> Call | None:
         text=text,
         language=LANGUAGE,
         territory=TERRITORY,
-        opening=_local(item.get("apertura_bando"), "apertura_bando", ref),
+        opening=_local(item.get("apertura_bando"), "apertura_bando", ref, issues, OPENING),
         deadlines=[deadline] if deadline else [],
         deadline_time_known=time_known,
         tz=IT_TZ,
@@ -85,6 +87,7 @@ def to_call(item: dict) -> Call | None:
         links=[u for u in dict.fromkeys([url, *attachment_urls(item.get("approfondimento"))]) if u],
         kind="register" if is_register(item) else classify_kind(title, description),
         source_updated=_local(item.get("modified"), "modified", ref),
+        date_issues=issues,
     )
 
 
@@ -96,11 +99,11 @@ def _status_hint(state: str, has_deadline: bool, text: str) -> str | None:
     return None
 
 
-def _deadline(value: object, ref: str) -> tuple[datetime | None, bool]:
+def _deadline(value: object, ref: str, issues: list[str]) -> tuple[datetime | None, bool]:
     """scadenza_bando is stored with a zone and serialised in UTC. A deadline at local
     midnight is a date entered without a time: rer.bandi's catalog indexer then counts the
     whole day (it indexes 00:00 as the next day), and so do we (deadline_time_known False)."""
-    local = _local(value, "scadenza_bando", ref)
+    local = _local(value, "scadenza_bando", ref, issues, DEADLINE)
     if local is None:
         return None, True
     if (local.hour, local.minute, local.second) == (0, 0, 0):
@@ -108,7 +111,9 @@ def _deadline(value: object, ref: str) -> tuple[datetime | None, bool]:
     return local, True
 
 
-def _local(value: object, field: str, ref: str) -> datetime | None:
+def _local(
+    value: object, field: str, ref: str, issues: list[str] | None = None, label: str = ""
+) -> datetime | None:
     """An instant in Rome time; naive values (apertura_bando) are Rome time already."""
-    at = instant(value, _TZ, ref, field)
+    at = instant(value, _TZ, ref, field, issues, label)
     return aware(at, _TZ) if at else None

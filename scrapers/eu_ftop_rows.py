@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from matcher.models import Call
+from matcher.normalize.plausible import DEADLINE, OPENING, unreadable
 from matcher.normalize.text import html_to_text
 from matcher.normalize.timezones import EU_TZ, instant, local_midnight, parse_iso
 from scrapers.base import shorten
@@ -61,7 +62,8 @@ def to_call(row: dict) -> Call | None:
     destination = html_to_text(first_value(row, "destinationDetails"))
     actions = _json_field(row, "actions", identifier)
     actions = [a for a in actions if isinstance(a, dict)] if isinstance(actions, list) else []
-    deadlines, time_known = _deadlines(row, actions, identifier)
+    issues: list[str] = []  # dates given but unreadable: the store keeps what it had
+    deadlines, time_known = _deadlines(row, actions, identifier, issues)
     url = page_url(str(row.get("url") or first_value(row, "url")), identifier)
     programme_id = first_value(row, "frameworkProgramme")
     return Call(
@@ -74,7 +76,7 @@ def to_call(row: dict) -> Call | None:
         language="en",  # the listing is filtered on English (scrapers.eu_ftop.LANGUAGE)
         territory="EU",
         programme=programme_name(programme_id) if programme_id else "",
-        opening=_opening(row, actions, identifier),
+        opening=_opening(row, actions, identifier, issues),
         deadlines=deadlines,
         deadline_time_known=time_known,
         tz=EU_TZ,
@@ -85,6 +87,7 @@ def to_call(row: dict) -> Call | None:
         topics=_topics(row, identifier),
         links=[url],
         source_updated=ingested(row),
+        date_issues=issues,
     )
 
 
@@ -142,7 +145,9 @@ def when(value: str) -> tuple[datetime, bool]:
     return parsed.astimezone(_TZ), True
 
 
-def _deadlines(row: dict, actions: list[dict], identifier: str) -> tuple[list[datetime], bool]:
+def _deadlines(
+    row: dict, actions: list[dict], identifier: str, issues: list[str]
+) -> tuple[list[datetime], bool]:
     raw = all_values(row, "deadlineDate")
     for action in actions:
         raw += [str(d) for d in action.get("deadlineDates") or []]
@@ -152,6 +157,7 @@ def _deadlines(row: dict, actions: list[dict], identifier: str) -> tuple[list[da
             at, known = when(value)
         except ValueError:
             log.warning("%s: unreadable deadline %r; ignored", identifier, value)
+            issues.append(unreadable(DEADLINE, value))
             continue
         day = at.astimezone(_TZ).date()
         if day not in by_day or (known and not by_day[day][1]):  # a real time beats a date
@@ -161,13 +167,14 @@ def _deadlines(row: dict, actions: list[dict], identifier: str) -> tuple[list[da
     return deadlines, all(known for _, known in by_day.values())
 
 
-def _opening(row: dict, actions: list[dict], identifier: str) -> datetime | None:
+def _opening(row: dict, actions: list[dict], identifier: str, issues: list[str]) -> datetime | None:
     planned = sorted(str(a["plannedOpeningDate"]) for a in actions if a.get("plannedOpeningDate"))
     for value in all_values(row, "startDate")[:1] + planned[:1]:
         try:
             return when(value)[0]
         except ValueError:
             log.warning("%s: unreadable opening date %r; ignored", identifier, value)
+            issues.append(unreadable(OPENING, value))
     return None
 
 

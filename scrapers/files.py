@@ -14,6 +14,7 @@ import httpx
 
 from matcher.errors import ScrapeError
 from matcher.normalize.itdates import ParsedDate, parse_it_date
+from matcher.normalize.plausible import unreadable
 from matcher.normalize.timezones import IT_TZ
 from scrapers.base import Report
 from scrapers.shapes import keep_valid
@@ -130,13 +131,22 @@ def require_columns(header: Sequence[str], required: Sequence[str], url: str) ->
         )
 
 
-def cell_date(row: dict[str, str], column: str, where: str | None) -> ParsedDate | None:
+def cell_date(
+    row: dict[str, str],
+    column: str,
+    where: str | None,
+    issues: list[str] | None = None,
+    label: str = "",
+) -> ParsedDate | None:
     """The Italian date of a cell (Rome time); None when empty, or when unreadable: then
-    logged, naming `where` and the column, unless `where` is None."""
+    logged, naming `where` and the column, unless `where` is None, and with `issues` (a call's
+    date issues) and `label` (plausible.DEADLINE or OPENING) noted there."""
     value = row[column]
     if not value:
         return None
     parsed = parse_it_date(value, tz=IT_TZ)
     if parsed is None and where is not None:
         log.warning("%s: unreadable %s %r; left empty", where, column, value)
+    if parsed is None and issues is not None:
+        issues.append(unreadable(label or column, value))
     return parsed

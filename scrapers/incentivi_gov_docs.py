@@ -16,6 +16,7 @@ from matcher.normalize.itdates import (
     parse_it_period,
 )
 from matcher.normalize.kinds import classify_kind
+from matcher.normalize.plausible import DEADLINE, OPENING, unreadable
 from matcher.normalize.territory import territory_from_regions
 from matcher.normalize.text import html_to_text
 from matcher.normalize.timezones import IT_TZ, instant, local_midnight
@@ -59,6 +60,7 @@ class Schedule:
     deadlines: list[datetime] = field(default_factory=list)
     time_known: bool = False
     status_hint: str | None = None
+    issues: list[str] = field(default_factory=list)  # dates given but unreadable
 
 
 def to_call(doc: dict) -> Call | None:
@@ -109,6 +111,7 @@ def to_call(doc: dict) -> Call | None:
         links=_unique([url, link]),
         kind=classify_kind(title, text),
         source_updated=instant(field_text(doc, "ds_last_update"), UTC, native_id, "ds_last_update"),
+        date_issues=when.issues,
     )
 
 
@@ -131,9 +134,16 @@ def schedule(doc: dict, native_id: str = "") -> Schedule:
     if note:
         note_open, note_close = parse_it_period(note)
         note_close = note_close or find_deadline(note)
-    open_day = _day(field_text(doc, "zs_field_open_date"), native_id)
-    close_day = _day(field_text(doc, "zs_field_close_date"), native_id)
+    open_text, close_text = (
+        field_text(doc, "zs_field_open_date"),
+        field_text(doc, "zs_field_close_date"),
+    )
+    open_day, close_day = _day(open_text, native_id), _day(close_text, native_id)
     result = Schedule()
+    # A date field that cannot be read, where the note says nothing instead: the store keeps
+    # the date it had.
+    if open_text and open_day is None and note_open is None:
+        result.issues.append(unreadable(OPENING, open_text))
     if note_open is not None:
         result.opening = note_open.at
     elif open_day is not None:
@@ -145,6 +155,8 @@ def schedule(doc: dict, native_id: str = "") -> Schedule:
         result.deadlines = [local_midnight(close_day, IT_TZ)]
     elif open_ended:
         result.status_hint = "open_ended"
+    elif close_text and close_day is None:
+        result.issues.append(unreadable(DEADLINE, close_text))
     return result
 
 

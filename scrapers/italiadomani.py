@@ -15,6 +15,8 @@ from matcher.normalize.amounts import parse_amount
 from matcher.normalize.eligibility import public_bodies_eligible
 from matcher.normalize.ids import title_date_id
 from matcher.normalize.kinds import classify_kind
+from matcher.normalize.plausible import DEADLINE
+from matcher.normalize.plausible import OPENING as OPENS
 from matcher.normalize.timezones import IT_TZ
 from scrapers.base import Report, configured_url
 from scrapers.files import cell_date, decode_utf8, fetch_bytes, read_csv, refuse_web_page
@@ -106,8 +108,9 @@ def to_call(row: dict[str, str], where: str = "row") -> Call | None:
     code, measure = row[SUBMEASURE], " ".join(row[SUBMEASURE_NAME].split())
     recipients = [" ".join(r.split()) for r in row[RECIPIENTS].split(";")]
     recipients = [r for r in dict.fromkeys(recipients) if r]
-    opening = cell_date(row, OPENING, where)
-    closing = cell_date(row, CLOSING, where)
+    issues: list[str] = []  # dates given but unreadable: the store keeps what it had
+    opening = cell_date(row, OPENING, where, issues, OPENS)
+    closing = cell_date(row, CLOSING, where, issues, DEADLINE)
     observed = cell_date(row, OBSERVED, where)
     links = source_links(row[LINK])
     url = links[0] if links else DATASET_PAGE
@@ -154,6 +157,7 @@ def to_call(row: dict[str, str], where: str = "row") -> Call | None:
         # A CIG (the national tender code) is only issued for a procurement procedure.
         kind="procurement" if row[CIG] else classify_kind(title, text),
         source_updated=observed.at if observed else None,
+        date_issues=issues,
     )
 
 

@@ -14,6 +14,7 @@ from matcher.models import Call
 from matcher.normalize.amounts import parse_amount
 from matcher.normalize.eligibility import public_bodies_eligible
 from matcher.normalize.ids import title_date_id
+from matcher.normalize.plausible import DEADLINE, OPENING
 from matcher.normalize.timezones import IT_TZ
 from scrapers.base import Report, configured_url
 from scrapers.files import (
@@ -91,8 +92,9 @@ def to_call(row: dict[str, str], where: str = "row") -> Call | None:
     beneficiaries = list(dict.fromkeys(b.strip() for b in row["soggetti_destinatari"].split(";")))
     beneficiaries = [b for b in beneficiaries if b]
     label = row["stato"].strip()
-    opening = cell_date(row, "data_inizio_bando", f"{where} ({title})")
-    closing = cell_date(row, "data_fine_bando", f"{where} ({title})")
+    issues: list[str] = []  # dates given but unreadable: the store keeps what it had
+    opening = cell_date(row, "data_inizio_bando", f"{where} ({title})", issues, OPENING)
+    closing = cell_date(row, "data_fine_bando", f"{where} ({title})", issues, DEADLINE)
     lines = [
         f"Misura PNRR: {measure}" if measure else "",
         f"Destinatari: {', '.join(beneficiaries)}" if beneficiaries else "",
@@ -123,6 +125,7 @@ def to_call(row: dict[str, str], where: str = "row") -> Call | None:
         links=[DATASET_PAGE],
         # Every row is a funding notice of the platform: no tenders or news to classify out.
         kind="call",
+        date_issues=issues,
     )
 
 

@@ -46,7 +46,7 @@ def test_a_deadline_in_year_9999_is_flagged_kept_out_of_status_and_poisons_nothi
     assert call_to_json(call, history, T1)["date_issues"] == call.date_issues
     assert (summary.status, summary.date_issues) == ("ok", 1)
     assert summary.warnings == [
-        "eu_ftop: 1 calls with implausible dates, kept out of the status: eu_ftop:A"
+        "eu_ftop: 1 calls with implausible or unreadable dates, kept out of the status: eu_ftop:A"
     ]
 
 

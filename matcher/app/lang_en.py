@@ -118,7 +118,7 @@ EN: dict[str, str] = {
     "d_no_similar": "No similar calls available (the model's vectors are needed).",
     "d_not_scored": "Not ranked for this theme yet.",
     "d_link_here": "Link to this call",
-    "d_date_issues": "Implausible dates given by the source: {issues}",
+    "d_date_issues": "Implausible or unreadable dates given by the source: {issues}",
     "unknown": "not given",
     "yes": "yes",
     "no": "no",

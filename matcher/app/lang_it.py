@@ -123,7 +123,7 @@ IT: dict[str, str] = {
     "d_no_similar": "Nessun bando simile disponibile (servono i vettori del modello).",
     "d_not_scored": "Non ancora valutato per questo tema.",
     "d_link_here": "Link a questa scheda",
-    "d_date_issues": "Date non plausibili indicate dalla fonte: {issues}",
+    "d_date_issues": "Date non plausibili o non leggibili indicate dalla fonte: {issues}",
     "unknown": "non indicato",
     "yes": "sì",
     "no": "no",

@@ -13,6 +13,30 @@ from matcher.models import Call
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 LATEST = datetime(2101, 1, 1, tzinfo=UTC)
 OUTSIDE = "fuori dall'intervallo plausibile (1990-2100)"
+UNREADABLE = "non leggibile"
+DEADLINE, OPENING = "scadenza", "apertura"
+
+
+def unreadable(label: str, value: object) -> str:
+    """The date issue of a value the source gave for a date that cannot be read as one
+    (`label`: DEADLINE or OPENING)."""
+    shown = " ".join(str(value).split())
+    return f"{label} «{shown[:40]}» {UNREADABLE}"
+
+
+def keep_readable_dates(call: Call, stored: Call) -> Call:
+    """The call with the stored deadlines (or opening) in place of the ones its source gave
+    unreadably: a value that cannot be read never erases one that could."""
+    changes: dict[str, object] = {}
+    if not call.deadlines and stored.deadlines and _has_unreadable(call, DEADLINE):
+        changes.update(deadlines=stored.deadlines, deadline_time_known=stored.deadline_time_known)
+    if call.opening is None and stored.opening is not None and _has_unreadable(call, OPENING):
+        changes["opening"] = stored.opening
+    return replace(call, **changes) if changes else call  # type: ignore[arg-type]
+
+
+def _has_unreadable(call: Call, label: str) -> bool:
+    return any(i.startswith(f"{label} «") and i.endswith(UNREADABLE) for i in call.date_issues)
 
 
 def plausible_dates(call: Call) -> Call:

@@ -6,6 +6,8 @@ import logging
 from datetime import date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo
 
+from matcher.normalize.plausible import unreadable
+
 log = logging.getLogger(__name__)
 
 EU_TZ = "Europe/Brussels"
@@ -31,14 +33,24 @@ def parse_iso(value: str | None, default_tz: tzinfo | None = None) -> datetime |
     return parsed
 
 
-def instant(value: object, zone: tzinfo, where: str, field: str) -> datetime | None:
+def instant(
+    value: object,
+    zone: tzinfo,
+    where: str,
+    field: str,
+    issues: list[str] | None = None,
+    label: str = "",
+) -> datetime | None:
     """A portal's ISO 8601 value as an aware instant: naive (a bare date too) is local time in
     `zone`, an offset is kept. None when empty, or when unreadable: logged, naming the item
-    (`where`) and the `field`, so one bad value never costs the call."""
+    (`where`) and the `field`, so one bad value never costs the call; with `issues` (a call's
+    date issues) and `label` (plausible.DEADLINE or OPENING), noted there too."""
     try:
         return parse_iso(None if value is None else str(value), zone)
     except ValueError:
         log.warning("%s: unreadable %s %r; left empty", where, field, value)
+        if issues is not None:
+            issues.append(unreadable(label or field, value))
         return None
 
 

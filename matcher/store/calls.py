@@ -10,7 +10,7 @@ from typing import Any
 import sqlite_utils
 
 from matcher.models import Call, ScrapeResult
-from matcher.normalize.plausible import plausible_dates
+from matcher.normalize.plausible import keep_readable_dates, plausible_dates
 from matcher.normalize.safety import safe_call
 from matcher.normalize.timezones import parse_iso
 from matcher.store.changes import diff, record_changes
@@ -49,8 +49,10 @@ def save_result(
     flagged = sorted(i for i, call in calls.items() if call.date_issues)
     if flagged:
         summary.date_issues = len(flagged)
-        summary.warnings.append(f"{portal}: {len(flagged)} calls with implausible dates, kept "
-                                f"out of the status: {', '.join(flagged[:10])}")  # fmt: skip
+        summary.warnings.append(
+            f"{portal}: {len(flagged)} calls with implausible or unreadable dates, kept out of"
+            f" the status: {', '.join(flagged[:10])}"
+        )
     stamp = now.isoformat()
     with transaction(db):
         active = _active_ids(db, portal)
@@ -110,6 +112,10 @@ def checked(call: Call) -> Call:
     return plausible_dates(safe_call(call))
 
 
+def _stored(db: sqlite_utils.Database, call_id: str) -> Call:
+    return row_to_call(query(db, "SELECT * FROM calls WHERE id = ?", [call_id])[0])
+
+
 def _upsert(db: sqlite_utils.Database, call: Call, now: datetime) -> str:
     """Insert or update one call, recording its first appearance or what changed (deadlines,
     budget, status) in the change history the digests report from."""
@@ -119,6 +125,12 @@ def _upsert(db: sqlite_utils.Database, call: Call, now: datetime) -> str:
     existing = db.execute(
         "SELECT content_hash, vanished_at, last_seen FROM calls WHERE id = ?", [call.id]
     ).fetchone()
+    old: Call | None = None
+    if existing is not None and call.date_issues:
+        # A date the source gave unreadably leaves the stored one in place (flagged).
+        old = _stored(db, call.id)
+        call = keep_readable_dates(call, old)
+        row = call_to_row(call)
     if existing is None:
         row.update(first_seen=stamp, last_seen=stamp, last_changed=stamp, vanished_at=None)
         columns = ", ".join(row)
@@ -133,7 +145,7 @@ def _upsert(db: sqlite_utils.Database, call: Call, now: datetime) -> str:
             [stamp, row["links"], row["aliases"], call.id],
         )
         return "same"
-    old = row_to_call(query(db, "SELECT * FROM calls WHERE id = ?", [call.id])[0])
+    old = old or _stored(db, call.id)
     row.update(last_seen=stamp, last_changed=stamp, vanished_at=None, missing_listings=0)
     assignments = ", ".join(f"{column} = ?" for column in row)
     db.execute(f"UPDATE calls SET {assignments} WHERE id = ?", [*row.values(), call.id])

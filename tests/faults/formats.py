@@ -160,6 +160,9 @@ def wrong_types(portal: str, row: Any) -> Any:
     raise ValueError(f"{portal}: rows of a feed have no types to get wrong")
 
 
+UNREADABLE_DATE = "da definire"
+
+
 def hostile(portal: str, row: Any) -> Any:
     """The row with a title that would drive a terminal and a javascript: link."""
     if portal == "eu_ftop":
@@ -181,6 +184,21 @@ def hostile(portal: str, row: Any) -> Any:
         row = re.sub(r"<title>.*?</title>", f"<title>{BIDI_TITLE}</title>", row, count=1)
         return re.sub(r"<link>.*?</link>", f"<link>{BAD_LINK}</link>", row, count=1)
     raise ValueError(f"{portal}: no hostile edit")
+
+
+def unreadable_dates(portal: str, row: Any) -> Any:
+    """The row with a deadline no date reader can read (words where the date goes)."""
+    if portal == "eu_ftop":
+        meta = {**row["metadata"], "deadlineDate": [UNREADABLE_DATE]}
+        return {**row, "metadata": meta}
+    if portal == "emilia_romagna":
+        return {**row, "scadenza_bando": UNREADABLE_DATE}
+    if portal == "incentivi_gov":
+        return {**row, "zs_field_close_date": UNREADABLE_DATE, "zs_field_close_date_descriptor": ""}
+    if portal in CSV_COLUMNS:
+        *_, closing = CSV_COLUMNS[portal]
+        return [*row[:closing], UNREADABLE_DATE, *row[closing + 1 :]]
+    raise ValueError(f"{portal}: no structured dates to make unreadable")
 
 
 def absurd_dates(portal: str, row: Any) -> Any:

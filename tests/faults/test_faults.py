@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from faults import faults as f
-from faults.formats import absurd_dates, hostile, wrong_types
+from faults.formats import UNREADABLE_DATE, absurd_dates, hostile, unreadable_dates, wrong_types
 from faults.run import calls, error_lines, last_run, rows, scrape
 from faults.server import PORTALS, SINGLE_ENDPOINT, Fault, RecordedPortals
 
@@ -185,7 +185,28 @@ def test_absurd_dates_are_flagged_and_the_run_stays_ok(portals, sources, filled,
     assert (result.exit_code, run["status"]) == (0, "ok"), result.output
     flagged = [c for c in calls(store, portal).values() if c["date_issues"] != "[]"]
     assert len(flagged) == run["fetched"] - run["new"] > 0  # the stored calls, now flagged
-    assert f"{portal}: {run['fetched']} calls with implausible dates" in result.output
+    assert f"{portal}: {run['fetched']} calls with implausible or unreadable dates" in result.output
+
+
+@pytest.mark.parametrize("portal", ["eu_ftop", "emilia_romagna", "incentivi_gov", "padigitale",
+                                    "italiadomani"])  # fmt: skip
+def test_a_deadline_that_cannot_be_read_leaves_the_stored_one_and_is_flagged(
+    portals, sources, filled, portal
+):
+    store = filled(portal)
+    before = {i: c["deadlines"] for i, c in calls(store, portal).items()}
+    case = Case(lambda p: f.rows_edited(p, unreadable_dates, slice(None)), status="ok")
+    result, _ = run_fault(portals, sources, store, portal, case)
+    run = last_run(store, portal)
+    assert (result.exit_code, run["status"]) == (0, "ok"), result.output
+    after = calls(store, portal)
+    assert {i: after[i]["deadlines"] for i in before} == before
+    flagged = [
+        c
+        for c in after.values()
+        if f"scadenza «{UNREADABLE_DATE}» non leggibile" in c["date_issues"]
+    ]
+    assert len(flagged) == run["fetched"] > 0
 
 
 def test_a_server_failing_in_every_way_changes_no_stored_call(portals, sources, filled):
