@@ -227,8 +227,9 @@ def _with_detail(
     """The listed item with its full object; None when that cannot be read or is not of the
     promised shape: a call stored without its text would replace the stored one's."""
     url = str(item.get("@id") or "")
-    if not url:
-        return item
+    if not url:  # Plone always gives one: without it the item's text cannot be fetched
+        report.error(f"{item.get('UID')}: listed without @id; the call is not updated")
+        return None
     try:
         full = {**item, **fetch_json(client, rebase(url, base_url) if base_url else url)}
     except (httpx.HTTPError, ScrapeError) as exc:

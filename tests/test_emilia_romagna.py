@@ -356,6 +356,18 @@ def test_metadata_only_item_gets_its_text_from_the_item_endpoint():
     assert report.errors == []
 
 
+def test_a_metadata_only_item_without_its_address_is_an_error_not_a_call_without_text():
+    bando = item("30334a5b3dac437d917a0ec73eb6e4a7")
+    listed = {k: v for k, v in bando.items() if k not in ("text", "@id")}
+    calls, report = scrape(
+        serve({SEARCH: {"@id": SEARCH, "items_total": 1, "items": [listed]}}, [])
+    )
+    assert (calls, report.errors) == (
+        [],
+        ["30334a5b3dac437d917a0ec73eb6e4a7: listed without @id; the call is not updated"],
+    )
+
+
 def test_demo_snapshot_replays_through_the_scraper():
     report = Report()
     client = httpx.Client(transport=ReplayTransport(SNAPSHOT))
