@@ -177,6 +177,15 @@ def read_pages(
     report.error(capped())
 
 
+def report_short(
+    report: Report, errors_before: int, listed: int, announced: int | None, message: str
+) -> None:
+    """Report `message` when a listing ended, with no other error since `errors_before`, short
+    of the total it announced (a page that gives no link to the rest)."""
+    if len(report.errors) == errors_before and announced is not None and listed < announced:
+        report.error(message)
+
+
 def distinct(
     calls: Iterable[Call | None], report: Report, missing: str, repeated: str = "duplicate item"
 ) -> Iterator[Call]:

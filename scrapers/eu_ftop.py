@@ -12,7 +12,7 @@ import httpx
 
 from matcher.errors import ScrapeError
 from matcher.models import Call
-from scrapers.base import Report, configured_url, read_pages, reason
+from scrapers.base import Report, configured_url, distinct, read_pages, reason
 from scrapers.eu_ftop_rows import (  # noqa: F401 - re-exported: the module's parsing API
     TOPIC_URL,
     all_values,
@@ -221,12 +221,8 @@ def scrape(
     DEFAULT_URL.
     """
     url = base_url or configured_url(config, NAME) or DEFAULT_URL
-    for row in dedupe_rows(read_listing(client, url, report, max_pages), report):
-        call = to_call(row)
-        if call is None:
-            report.drop("row without identifier or title")
-            continue
-        yield call
+    rows = dedupe_rows(read_listing(client, url, report, max_pages), report)
+    yield from distinct(map(to_call, rows), report, "row without identifier or title")
 
 
 def _preference(row: dict) -> tuple[bool, bool, datetime]:

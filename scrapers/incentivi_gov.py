@@ -9,7 +9,7 @@ import httpx
 
 from matcher.errors import ConfigError, ScrapeError
 from matcher.models import Call
-from scrapers.base import Report, configured_url, read_pages, reason
+from scrapers.base import Report, configured_url, distinct, read_pages, reason
 from scrapers.files import response_object
 from scrapers.incentivi_gov_docs import (  # noqa: F401 - re-exported: the parsing API
     ATTRIBUTION,
@@ -102,12 +102,8 @@ def scrape(
     rows = (config or {}).get("rows", ROWS)
     if not isinstance(rows, int) or isinstance(rows, bool) or not 1 <= rows <= 1000:
         raise ConfigError(f"[{NAME}] rows must be a whole number from 1 to 1000, not {rows!r}")
-    for doc in read_listing(client, url, rows, report, max_pages):
-        call = to_call(doc)
-        if call is None:
-            report.drop("document without id or title")
-            continue
-        yield call
+    docs = read_listing(client, url, rows, report, max_pages)
+    yield from distinct(map(to_call, docs), report, "document without id or title")
 
 
 def read_listing(

@@ -21,7 +21,16 @@ from matcher.normalize.kinds import classify_kind
 from matcher.normalize.language import detect_language
 from matcher.normalize.text import html_to_text
 from matcher.normalize.timezones import IT_TZ, instant
-from scrapers.base import Report, Site, distinct, each_site, read_pages, reason, shorten
+from scrapers.base import (
+    Report,
+    Site,
+    distinct,
+    each_site,
+    read_pages,
+    reason,
+    report_short,
+    shorten,
+)
 from scrapers.files import response_json
 from scrapers.shapes import (
     INTEGER,
@@ -115,9 +124,9 @@ def read_listing(
         report.advance(len(new))
         if found.total_pages is not None and page >= found.total_pages:
             break
-    if len(report.errors) == errors_before and announced is not None and listed < announced:
-        report.error(f"{NAME}: {site.name}: listed {listed} of the {announced} posts its "
-                     "X-WP-Total announces; the listing is incomplete")  # fmt: skip
+    report_short(report, errors_before, listed, announced,
+                 f"{NAME}: {site.name}: listed {listed} of the {announced} posts its "
+                 "X-WP-Total announces; the listing is incomplete")  # fmt: skip
     return posts
 
 
