@@ -15,7 +15,6 @@ from matcher.errors import ImportFileError
 from matcher.import_csv import csv_rows, decode
 from matcher.models import Call
 from matcher.normalize.amounts import parse_amount
-from matcher.normalize.enrich import enriched
 from matcher.normalize.ids import title_date_id
 from matcher.normalize.itdates import parse_it_date
 from matcher.normalize.language import detect_language
@@ -64,7 +63,7 @@ def read_import_file(path: Path) -> ParsedFile:
             continue
         unknown |= set(row) - KNOWN_FIELDS
         try:
-            parsed.calls.append(enriched(row_to_import_call(row)))
+            parsed.calls.append(row_to_import_call(row))
         except (ValueError, TypeError, KeyError) as exc:
             parsed.rejected.append(f"{path}:{line}: {exc}")
     parsed.unknown_columns = sorted(unknown)

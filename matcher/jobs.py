@@ -25,7 +25,6 @@ from matcher.digest.run import DigestReport, DigestSettings, run_digests
 from matcher.errors import ConfigError
 from matcher.importer import read_import_file
 from matcher.models import Call
-from matcher.normalize.enrich import enriched
 from matcher.normalize.timezones import parse_iso
 from matcher.ranking.config import RankingConfig, load_embedder
 from matcher.ranking.embed import Embedder
@@ -104,7 +103,6 @@ def _scrape(
                 progress=(lambda n, name=portal.NAME: progress(name, n)) if progress else None,
                 config=sources.get(portal.NAME),
             )
-        result.calls = [enriched(call) for call in result.calls]
         allow_empty = bool((sources.get(portal.NAME) or {}).get("allow_empty", False))
         summary = save_result(db, portal.NAME, result, now, run_row=row, run_id=report.run_id,
                               allow_empty=allow_empty)  # fmt: skip

@@ -11,8 +11,13 @@ from matcher.config import data_dir
 from matcher.importer import read_import_file
 from matcher.normalize.applicants import applicants
 from matcher.normalize.territory import OUTSIDE_EU
+from matcher.store.calls import checked
 
-CORPUS = {c.id: c for c in read_import_file(data_dir() / "judgments" / "calls.jsonl").calls}
+# As stored: what is read from the call itself (the partner countries of external action) is
+# added on the way into the store, whichever way a call comes.
+CORPUS = {
+    c.id: checked(c) for c in read_import_file(data_dir() / "judgments" / "calls.jsonl").calls
+}
 
 
 @pytest.mark.parametrize(("call_id", "role", "types"), [
@@ -66,3 +71,18 @@ def test_calls_json_carries_the_applicant_fields(tmp_path: Path):
                                                                                  tzinfo=UTC))  # fmt: skip
     assert (row["applicant_role"], row["applicant_types"]) == ("lead", ["public"])
     assert row["applicant_evidence"] == ["programma LIFE: enti pubblici capofila"]
+
+
+def test_a_call_entered_in_the_app_serves_the_partner_country_of_external_action_too(tmp_path):
+    from datetime import UTC, date, datetime
+
+    from matcher.entries import form_row, read_form
+    from matcher.store import open_db, upsert_calls
+    from matcher.store.calls import calls_by_id
+
+    row = form_row("Civil society in Serbia", "https://example.org/bando", date(2026, 12, 1), "",
+                   "Call for proposals", "EU External Action - Prospect (RELEX-PROSPECT)", "EU")  # fmt: skip
+    [entered] = read_form(row).calls
+    db = open_db(tmp_path / "store.db")
+    upsert_calls(db, [entered], datetime(2026, 8, 22, tzinfo=UTC))
+    assert [c.territory for c in calls_by_id(db, [entered.id])] == [OUTSIDE_EU]

@@ -10,6 +10,7 @@ from typing import Any
 import sqlite_utils
 
 from matcher.models import Call, ScrapeResult
+from matcher.normalize.enrich import enriched
 from matcher.normalize.plausible import keep_readable_dates, plausible_dates
 from matcher.normalize.safety import safe_call
 from matcher.normalize.timezones import parse_iso
@@ -107,9 +108,10 @@ def _suspect_reason(fetched: int, active: int, allow_empty: bool) -> str | None:
 
 
 def checked(call: Call) -> Call:
-    """What is stored of a call: its text free of control characters, its links web links, its
-    implausible dates kept aside."""
-    return plausible_dates(safe_call(call))
+    """What is stored of a call, whichever way it came (scrape, import, the app): its text free
+    of control characters, its links web links, its implausible dates kept aside, and what is
+    read from the call itself (normalize.enrich)."""
+    return plausible_dates(safe_call(enriched(call)))
 
 
 def _stored(db: sqlite_utils.Database, call_id: str) -> Call:
@@ -118,8 +120,7 @@ def _stored(db: sqlite_utils.Database, call_id: str) -> Call:
 
 def _upsert(db: sqlite_utils.Database, call: Call, now: datetime) -> str:
     """Insert or update one call, recording its first appearance or what changed (deadlines,
-    budget, status) in the change history the digests report from."""
-    call = checked(call)
+    budget, status) in the change history the digests report from. `call` is checked()."""
     row = call_to_row(call)
     stamp = now.isoformat()
     existing = db.execute(
@@ -158,7 +159,7 @@ def upsert_calls(db: sqlite_utils.Database, calls: Iterable[Call], now: datetime
     counts = {"new": 0, "changed": 0, "same": 0}
     with transaction(db):
         for call in calls:
-            counts[_upsert(db, call, now)] += 1
+            counts[_upsert(db, checked(call), now)] += 1
     return counts
 
 
