@@ -176,6 +176,22 @@ def test_restore_refuses_a_file_that_is_not_a_store_and_changes_nothing(tmp_path
     assert list(vanished(open_db(path))) == ["eu_ftop:A"]
 
 
+def test_a_backup_copies_an_older_store_as_it_is_without_migrating_it(tmp_path, monkeypatch):
+    from matcher.store import migrations
+    from matcher.store.backup import backup
+
+    path, copy = tmp_path / "store.db", tmp_path / "backup.db"
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:-1])  # an older version
+    open_db(path).conn.close()
+    monkeypatch.undo()
+    backup(path, copy)
+    older = len(migrations.MIGRATIONS) - 1
+    for store in (path, copy):
+        with sqlite3.connect(store) as conn:
+            assert conn.execute("SELECT MAX(number) FROM _migrations").fetchone() == (older,)
+    assert list(tmp_path.glob("*.bak")) == []
+
+
 def test_a_migration_first_copies_the_existing_store(tmp_path, monkeypatch):
     from matcher.store import migrations
 

@@ -6,6 +6,8 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+import sqlite_utils
+
 from matcher.errors import StoreError
 from matcher.store.db import copy_store, open_db
 from matcher.store.lock import writer_lock
@@ -14,12 +16,27 @@ REQUIRED_TABLES = {"_migrations", "calls", "runs", "reviews"}
 
 
 def backup(db_path: Path, target: Path) -> dict[str, int]:
-    """Copy the store to `target` (the app or a job may be running) and count what it holds."""
+    """Copy the store as it is to `target` (the app or a job may be running: it is only read,
+    never migrated) and count what it holds."""
     if not db_path.exists():
         raise StoreError(f"there is no database at {db_path} to back up")
-    db = open_db(db_path)
-    copy_store(db, target)
+    _copy_as_it_is(db_path, target)
     return check_backup(target)
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def _copy_as_it_is(db_path: Path, target: Path) -> None:
+    try:
+        source = _read_only(db_path)
+        try:
+            copy_store(sqlite_utils.Database(source), target)
+        finally:
+            source.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{db_path} is not a usable database: {exc}") from exc
 
 
 def check_backup(path: Path) -> dict[str, int]:
@@ -28,7 +45,7 @@ def check_backup(path: Path) -> dict[str, int]:
     if not path.is_file():
         raise StoreError(f"{path} does not exist")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = _read_only(path)
         try:
             integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
             tables = {
@@ -54,12 +71,10 @@ def restore(db_path: Path, source: Path, now: datetime) -> dict[str, int]:
     counts = check_backup(source)
     with writer_lock(db_path, "matcher restore", now):
         if db_path.exists():
-            current = open_db(db_path)
-            copy_store(current, db_path.with_name(db_path.name + ".before-restore.bak"))
-            current.conn.close()
+            _copy_as_it_is(db_path, db_path.with_name(db_path.name + ".before-restore.bak"))
         db_path.parent.mkdir(parents=True, exist_ok=True)
         live = sqlite3.connect(db_path)
-        backup_conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        backup_conn = _read_only(source)
         try:
             backup_conn.backup(live)
         finally:
