@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from typing import Any
+
+from matcher.normalize.text import plain as plain_words
 
 # Italian (and English) column names people type, mapped to the import fields.
 HEADERS = {
@@ -41,10 +42,7 @@ def column(name: str, known: set[str]) -> str:
     plain = " ".join(name.replace("\ufeff", "").split())
     if plain in known:
         return plain
-    key = "".join(
-        c for c in unicodedata.normalize("NFKD", plain.casefold()) if not unicodedata.combining(c)
-    )
-    return HEADERS.get(key, HEADERS.get(plain.casefold(), plain))
+    return HEADERS.get(plain_words(plain), plain)
 
 
 def csv_rows(

@@ -31,6 +31,7 @@ from matcher.ranking.features import Features
 from matcher.ranking.learned import design_matrix, fit
 from matcher.ranking.model_files import model_path
 from matcher.ranking.rank import rank
+from matcher.ranking.scoring import listed_flags
 from matcher.ranking.themes import load_themes
 from matcher.store import active_hashes
 from matcher.store.ranking import load_features
@@ -63,12 +64,9 @@ def corpus(model: str, negatives: int) -> tuple[dict[str, Theme], set[str]]:
     out = {}
     for theme, grades in dev.items():
         rows = [r for r in load_features(db, theme, name) if r[0] in active]
-        features = [Features.from_json(r[2]) for r in rows]
-        ids = [r[0] for r in rows]
-        territories = set(themes.applicant.territories)
-        served = [{p.strip() for p in f.territory.split(",")} for f in features]
-        listed = np.array([f.kind == "call" and (not f.territory or bool(s & territories))
-                           for f, s in zip(features, served, strict=True)])  # fmt: skip
+        features = [Features.from_json(data) for _, data in rows]
+        ids = [call_id for call_id, _ in rows]
+        listed, _ = listed_flags(features)
         unjudged = sorted(
             (i for i in ids if i not in grades and i not in held_out),
             key=lambda i: hashlib.sha256(f"{theme}{i}".encode()).hexdigest(),

@@ -4,15 +4,14 @@ beneficiaries, the EU programme and type of action, and the call's own words."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from matcher.models import Call
 from matcher.normalize.eligibility import public_bodies_eligible
+from matcher.normalize.text import plain
 
-# Applicant types, and the part a municipality (or a public partner) can take in a call.
+# Applicant types a call may admit.
 TYPES = ("public", "research", "business", "nonprofit", "individual")
-ROLES = ("lead", "partner", "beneficiary", "none")
 
 _TYPE_WORDS = {
     "public": r"\bcomun[ei]\b|\bent[ei] (?:local|pubblic|territorial)|\bpubblic[ah] amministrazion"
@@ -72,8 +71,8 @@ class Applicants:
 
 def applicants(call: Call) -> Applicants:
     """What the call says about its applicants; structured beneficiaries beat the text."""
-    listed = [_plain(b) for b in call.beneficiaries if b.strip()]
-    text = _plain(" ".join((call.title, call.summary, call.text[:6000])))
+    listed = [plain(b) for b in call.beneficiaries if b.strip()]
+    text = plain(" ".join((call.title, call.summary, call.text[:6000])))
     types = _types(" ; ".join(listed)) if listed else _types(text)
     native = call.native_id.upper()
     if listed:
@@ -126,9 +125,3 @@ def _quote(pattern: re.Pattern[str], text: str) -> str:
         return ""
     start, end = max(0, match.start() - 40), min(len(text), match.end() + 40)
     return "«…" + text[start:end].strip() + "…»"
-
-
-def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    return " ".join(text.casefold().split())

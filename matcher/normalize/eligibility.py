@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from matcher.normalize.text import plain
 
 __all__ = ["public_bodies_eligible"]
 
@@ -47,7 +48,7 @@ def public_bodies_eligible(beneficiaries: list[str]) -> bool | None:
 
     None also for an empty list: the portal did not say who may apply.
     """
-    entries = [_plain(entry) for entry in beneficiaries]
+    entries = [plain(entry) for entry in beneficiaries]
     entries = [entry for entry in entries if entry]
     if not entries:
         return None
@@ -56,9 +57,3 @@ def public_bodies_eligible(beneficiaries: list[str]) -> bool | None:
     if all(_PRIVATE.search(entry) and not _EITHER.search(entry) for entry in entries):
         return False
     return None
-
-
-def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    return " ".join(text.casefold().split())

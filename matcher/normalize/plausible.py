@@ -48,18 +48,18 @@ def plausible_dates(call: Call) -> Call:
     issues = list(call.date_issues)
     opening = call.opening
     if opening is not None and not _in_window(opening):
-        issues.append(f"apertura {_day(opening, call.tz)} {OUTSIDE}")
+        issues.append(f"{OPENING} {_day(opening, call.tz)} {OUTSIDE}")
         opening = None
     deadlines = []
     for deadline in call.deadlines:
         if not _in_window(deadline):
-            issues.append(f"scadenza {_day(deadline, call.tz)} {OUTSIDE}")
+            issues.append(f"{DEADLINE} {_day(deadline, call.tz)} {OUTSIDE}")
         else:
             deadlines.append(deadline)
     early = [d for d in deadlines if opening is not None and d < opening]
     if early and opening is not None:
         for deadline in early:
-            issues.append(f"scadenza {_day(deadline, call.tz)} precedente all'apertura "
+            issues.append(f"{DEADLINE} {_day(deadline, call.tz)} precedente all'{OPENING} "
                           f"{_day(opening, call.tz)}")  # fmt: skip
         deadlines = [d for d in deadlines if d not in early]
         opening = None

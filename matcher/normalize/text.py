@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 from bs4 import BeautifulSoup
 
@@ -44,3 +45,10 @@ def shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
     if len(flat) <= limit:
         return flat
     return flat[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
+def plain(text: str) -> str:
+    """The text as words are compared: accents and case dropped, one space between words."""
+    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return " ".join(text.casefold().split())

@@ -15,6 +15,7 @@ import numpy as np
 import sqlite_utils
 
 from matcher.ranking.features import FEATURES_VERSION, Features
+from matcher.ranking.feedback import mapping_digest
 from matcher.ranking.learned import design_matrix
 from matcher.ranking.scoring import FORMULA_VERSION, listed_flags
 from matcher.ranking.themes import ThemeConfig
@@ -24,8 +25,7 @@ from matcher.store import ranking as stored
 def calls_digest(hashes: dict[str, str]) -> str:
     """Changes when any active call arrives, changes or goes: with a theme's and the model's
     settings, it says whether the theme's stored features are still the ones to score."""
-    blob = "\n".join(f"{k}={v}" for k, v in sorted(hashes.items()))
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+    return mapping_digest(hashes)
 
 
 def theme_features(
@@ -33,7 +33,7 @@ def theme_features(
 ) -> tuple[list[str], list[Features]]:
     """The stored features of a theme's active calls, by call id."""
     rows = stored.load_features(db, theme, name)
-    kept = [(call_id, data) for call_id, _, data, _ in rows if call_id in hashes]
+    kept = [(call_id, data) for call_id, data in rows if call_id in hashes]
     return [call_id for call_id, _ in kept], [Features.from_json(data) for _, data in kept]
 
 

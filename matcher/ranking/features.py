@@ -15,7 +15,7 @@ import numpy as np
 import orjson
 
 from matcher.models import Call
-from matcher.normalize.applicants import applicants
+from matcher.normalize.applicants import Applicants, applicants
 from matcher.normalize.text import shorten
 from matcher.ranking.lexical import KeywordMatcher, Tokens, token_count
 from matcher.ranking.themes import Applicant, Theme
@@ -116,7 +116,7 @@ def lexical_features(
     for keyword, count in in_title.items():
         # A keyword in the title says what the call is about: it counts TITLE_WEIGHT times.
         keywords[keyword] += (TITLE_WEIGHT - 1) * count
-    who = applicants(call)
+    who = tokens.who
     return Features(
         passage=_opening(call),
         keywords=keywords,
@@ -148,11 +148,12 @@ def family(call: Call) -> str:
 
 @dataclass(frozen=True)
 class CallTokens:
-    """A call's words, tokenised once for every theme."""
+    """A call's words, tokenised once for every theme, and who may apply (read once too)."""
 
     text: Tokens
     title: Tokens
     beneficiaries: Tokens
+    who: Applicants
 
     @classmethod
     def of(cls, call: Call) -> CallTokens:
@@ -160,6 +161,7 @@ class CallTokens:
             Tokens.of(call_text(call)),
             Tokens.of(call.title),
             Tokens.of(" ; ".join(call.beneficiaries)),
+            applicants(call),
         )
 
 

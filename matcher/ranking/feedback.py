@@ -17,10 +17,15 @@ CLOSE_FROM, CLOSE_AT = 90.0, 99.5
 FULL_EFFECT_DECISIONS = 3
 
 
+def mapping_digest(values: dict[str, str]) -> str:
+    """A short digest of a str -> str mapping, whatever its order."""
+    blob = "\n".join(f"{k}={v}" for k, v in sorted(values.items()))
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
 def decisions_fingerprint(decisions: dict[str, str]) -> str:
     """Changes with the decisions (how they become points is part of the scoring formula)."""
-    blob = "\n".join(f"{k}={v}" for k, v in sorted(decisions.items()))
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+    return mapping_digest(decisions)
 
 
 def adjustments(

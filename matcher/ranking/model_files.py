@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -33,6 +34,14 @@ def learned_model(config: RankingConfig) -> LearnedModel:
                               "tools/train_ranking.py, or choose --method hybrid")  # fmt: skip
         log.warning("no learned model for %s: using %s", config.model, fallback.name)
         path = fallback
+    stat = path.stat()
+    return _load(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: Path, mtime_ns: int, size: int) -> LearnedModel:
+    # The app reads the levels on every rerun and the file is ~1 MB of training rows: read it
+    # once per version of the file. Nothing changes a loaded model (refit makes a new one).
     return LearnedModel.load(path)
 
 

@@ -27,7 +27,7 @@ from matcher.ranking.features import (
     features_key,
     lexical_features,
 )
-from matcher.ranking.feedback import adjustments_of, decisions_fingerprint
+from matcher.ranking.feedback import POSITIVE, adjustments_of, decisions_fingerprint
 from matcher.ranking.learned import LearnedModel
 from matcher.ranking.model_files import learned_model
 from matcher.ranking.scoring import (
@@ -52,7 +52,6 @@ from matcher.store import ranking as stored
 from matcher.store.vectors import load_vectors
 
 log = logging.getLogger(__name__)
-POSITIVE = frozenset({"shortlist", "applied"})
 DECISION_WEIGHT = 3.0  # a decision of the group counts as much as three judged calls
 
 

@@ -61,23 +61,11 @@ def save_features(db: sqlite_utils.Database, rows: list[FeatureRow]) -> None:
         )
 
 
-def load_features(
-    db: sqlite_utils.Database, theme: str, embedder: str
-) -> list[tuple[str, str, str, bytes | None]]:
-    """(call id, key, features JSON, document vector) of one theme, by call id."""
+def load_features(db: sqlite_utils.Database, theme: str, embedder: str) -> list[tuple[str, str]]:
+    """(call id, features JSON) of one theme, by call id (the document vectors, read apart by
+    doc_vectors, are left out: they are the larger part)."""
     return db.execute(
-        "SELECT call_id, key, data, doc_vector FROM features WHERE theme = ? AND embedder = ?"
-        " ORDER BY call_id",
-        [theme, embedder],
-    ).fetchall()
-
-
-def theme_feature_keys(
-    db: sqlite_utils.Database, theme: str, embedder: str
-) -> list[tuple[str, str]]:
-    """(call id, features key) of one theme, by call id: what its scores are computed from."""
-    return db.execute(
-        "SELECT call_id, key FROM features WHERE theme = ? AND embedder = ? ORDER BY call_id",
+        "SELECT call_id, data FROM features WHERE theme = ? AND embedder = ? ORDER BY call_id",
         [theme, embedder],
     ).fetchall()
 
