@@ -72,10 +72,9 @@ class Applicants:
 def applicants(call: Call) -> Applicants:
     """What the call says about its applicants; structured beneficiaries beat the text."""
     listed = [plain(b) for b in call.beneficiaries if b.strip()]
-    text = plain(" ".join((call.title, call.summary, call.text[:6000])))
-    types = _types(" ; ".join(listed)) if listed else _types(text)
     native = call.native_id.upper()
     if listed:
+        types = _types(" ; ".join(listed))
         # The municipality leads when local or regional authorities are among the applicants;
         # a list of only other bodies (firms, schools, health authorities, universities) leaves
         # it out even when those bodies are public.
@@ -84,14 +83,17 @@ def applicants(call: Call) -> Applicants:
             return Applicants(types, "lead", (f"destinatari: {named}",))
         if public_bodies_eligible(call.beneficiaries) is not None or types:
             return Applicants(types, "none", (f"destinatari: {named}",))
+    text = plain(" ".join((call.title, call.summary, call.text[:6000])))
+    if not listed:
+        types = _types(text)
     if call.portal == "eu_ftop":
         decided = _eu_programme(native, text, types)
         if decided is not None:
             return decided
-    if _LEADS.search(text):
-        return Applicants(types or ("public",), "lead", (_quote(_LEADS, text),))
-    if _PARTNERS.search(text):
-        return Applicants(types or ("public",), "partner", (_quote(_PARTNERS, text),))
+    if lead := _LEADS.search(text):
+        return Applicants(types or ("public",), "lead", (_quote(lead, text),))
+    if partner := _PARTNERS.search(text):
+        return Applicants(types or ("public",), "partner", (_quote(partner, text),))
     return Applicants(types, None, ())
 
 
@@ -108,7 +110,7 @@ def _eu_programme(native: str, text: str, types: tuple[str, ...]) -> Applicants 
     if _MUNICIPALITY_LEADS.search(native):
         return Applicants(public, "lead", (f"programma {programme}: enti pubblici capofila",))
     if native.startswith(("HORIZON-", "DIGITAL-", "CEF-")):
-        evidence = _quote(_PARTNERS, text) or _quote(_LEADS, text)
+        evidence = _quote(_PARTNERS.search(text), text) or _quote(_LEADS.search(text), text)
         if evidence:
             return Applicants(public, "partner", (evidence,))
         return Applicants(types, "partner", (f"programma {programme}: progetto in consorzio",))
@@ -119,8 +121,7 @@ def _types(text: str) -> tuple[str, ...]:
     return tuple(name for name in TYPES if _TYPES[name].search(text))
 
 
-def _quote(pattern: re.Pattern[str], text: str) -> str:
-    match = pattern.search(text)
+def _quote(match: re.Match[str] | None, text: str) -> str:
     if not match:
         return ""
     start, end = max(0, match.start() - 40), min(len(text), match.end() + 40)
