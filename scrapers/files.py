@@ -31,7 +31,11 @@ def response_json(response: httpx.Response) -> object:
     url = response.request.url
     if _HTML.match(response.content):
         raise ScrapeError(f"invalid JSON from {url}: {WEB_PAGE}")
-    text = decode_utf8(response.content, str(url))  # JSON is UTF-8 whatever the header says
+    # JSON is UTF-8 whatever the header says
+    return _loads(decode_utf8(response.content, str(url)), str(url))
+
+
+def _loads(text: str, url: str) -> object:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -73,10 +77,7 @@ def refuse_web_page(body: bytes, url: str, expected: str) -> None:
 
 def json_rows(text: str, url: str) -> list[dict[str, Any]]:
     """The objects of a file holding a JSON list of objects; ScrapeError naming the URL if not."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ScrapeError(f"invalid JSON from {url}: {exc}") from exc
+    data = _loads(text, url)
     if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
         raise ScrapeError(f"unexpected shape of {url}: not a JSON list of objects")
     return data
