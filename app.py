@@ -26,7 +26,7 @@ from matcher.app.safe import code, md
 from matcher.app.strings import Text
 from matcher.app.url import from_url, to_url
 from matcher.errors import MatcherError
-from matcher.italian import format_date
+from matcher.italian import LANGUAGES, format_date
 from matcher.normalize.timezones import parse_iso
 from matcher.partners import load_partners
 from matcher.ranking.model_files import default_min_score
@@ -37,7 +37,6 @@ from matcher.store.appdata import data_version, has_calls, refreshed
 # A weekly job that stopped shows after a day's grace.
 STALE_AFTER = timedelta(days=8)
 VIEWS = ("shortlist", "overview", "decisions", "entry")
-LANGUAGES = ("it", "en")
 
 st.set_page_config(page_title="Territorio Smart Matcher", layout="wide")
 from_url("lang", LANGUAGES, "it")

@@ -9,7 +9,7 @@ from typing import Any
 
 from matcher.errors import ImportFileError
 from matcher.import_csv import column, csv_rows, decode
-from matcher.importer import KNOWN_FIELDS, LIST_FIELDS, ParsedFile, row_to_import_call
+from matcher.importer import KNOWN_FIELDS, LIST_FIELDS, ParsedFile, parse_rows, row_to_import_call
 
 # The portal name of calls typed into the app's form (ids "manuale:<hash of title and date>").
 FORM_PORTAL = "manuale"
@@ -69,16 +69,7 @@ def read_upload(name: str, data: bytes) -> ParsedFile:
         rows = _xlsx_rows(name, data)
     else:
         raise ImportFileError(f"{name}: use a .csv or .xlsx file (got {suffix or 'no extension'})")
-    parsed = ParsedFile()
-    for line, row in rows:
-        if isinstance(row, str):
-            parsed.rejected.append(f"{name}:{line}: {row}")
-            continue
-        try:
-            parsed.calls.append(row_to_import_call(row))
-        except (ValueError, TypeError, KeyError) as exc:
-            parsed.rejected.append(f"{name}:{line}: {exc}")
-    return parsed
+    return parse_rows(name, rows)
 
 
 def _xlsx_rows(name: str, data: bytes) -> list[tuple[int, dict[str, Any] | str]]:

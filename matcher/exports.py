@@ -12,8 +12,10 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from matcher.italian import format_date, format_number
+from matcher.models import STATUS_LABELS
 from matcher.normalize.safety import web_link, without_controls
 from matcher.normalize.timezones import parse_iso
+from matcher.status import deadline_end
 
 ROME = ZoneInfo("Europe/Rome")
 FORMATS = ("csv", "xlsx", "ics")
@@ -49,12 +51,12 @@ NO_TIME = {"it": "ora non indicata", "en": "time not given"}
 
 @dataclass(frozen=True)
 class ExportContext:
-    """What an export needs beside the rows: theme labels, language, the app's address."""
+    """What an export needs beside the rows: theme labels, language (headers and status words),
+    the app's address."""
 
     theme_labels: dict[str, str]
     lang: str = "it"
     app_url: str = ""  # MATCHER_APP_URL: links to each call's page in the app
-    statuses: dict[str, str] | None = None  # status -> word people read
 
 
 def app_link(app_url: str, call_id: str) -> str:
@@ -75,7 +77,7 @@ def record(row: dict[str, Any], ctx: ExportContext) -> dict[str, Any]:
         "title": without_controls(row["title"]),
         "portal": row["portal"],
         "programme": row["programme"] or "",
-        "status": (ctx.statuses or {}).get(row["status"], row["status"]),
+        "status": STATUS_LABELS[ctx.lang].get(row["status"], row["status"]),
         "deadline": local.date() if local else None,
         "time": (f"{local:%H:%M}" if row["deadline_time_known"] else NO_TIME[ctx.lang])
         if local
@@ -202,10 +204,8 @@ def to_ics(rows: list[dict[str, Any]], ctx: ExportContext, now: datetime) -> byt
 
 
 def _passed(deadline: datetime, row: dict[str, Any], now: datetime) -> bool:
-    if row["deadline_time_known"]:
-        return deadline <= now
-    day = deadline.astimezone(ZoneInfo(row["tz"])).date()
-    return day < now.astimezone(ZoneInfo(row["tz"])).date()
+    # The status's own rule: a date-only deadline is open until the end of its day.
+    return deadline_end(deadline, bool(row["deadline_time_known"]), row["tz"]) <= now
 
 
 def export_bytes(fmt: str, rows: list[dict[str, Any]], ctx: ExportContext, now: datetime) -> bytes:

@@ -15,6 +15,7 @@ from matcher.errors import ImportFileError
 from matcher.import_csv import csv_rows, decode
 from matcher.models import Call
 from matcher.normalize.amounts import parse_amount
+from matcher.normalize.enrich import enriched
 from matcher.normalize.ids import title_date_id
 from matcher.normalize.itdates import parse_it_date
 from matcher.normalize.language import detect_language
@@ -55,20 +56,27 @@ def read_import_file(path: Path) -> ParsedFile:
         rows = csv_rows(raw, KNOWN_FIELDS, LIST_FIELDS)
     else:
         rows = _jsonl_rows(raw)
+    parsed = parse_rows(str(path), rows)
+    if parsed.unknown_columns:
+        log.info("%s: ignored unknown columns: %s", path, ", ".join(parsed.unknown_columns))
+    return parsed
+
+
+def parse_rows(label: str, rows: list[tuple[int, dict[str, Any] | str]]) -> ParsedFile:
+    """(line, row or the reason it was rejected) as calls; each bad row is rejected as
+    "<label>:<line>: <reason>", so the app's uploads and `matcher import` say the same."""
     parsed = ParsedFile()
     unknown: set[str] = set()
     for line, row in rows:
         if isinstance(row, str):
-            parsed.rejected.append(f"{path}:{line}: {row}")
+            parsed.rejected.append(f"{label}:{line}: {row}")
             continue
         unknown |= set(row) - KNOWN_FIELDS
         try:
             parsed.calls.append(row_to_import_call(row))
         except (ValueError, TypeError, KeyError) as exc:
-            parsed.rejected.append(f"{path}:{line}: {exc}")
+            parsed.rejected.append(f"{label}:{line}: {exc}")
     parsed.unknown_columns = sorted(unknown)
-    if unknown:
-        log.info("%s: ignored unknown columns: %s", path, ", ".join(parsed.unknown_columns))
     return parsed
 
 
@@ -87,7 +95,9 @@ def _jsonl_rows(raw: str) -> list[tuple[int, dict[str, Any] | str]]:
 
 
 def row_to_import_call(row: dict[str, Any]) -> Call:
-    """One import row as a Call; ValueError names what is missing or malformed."""
+    """One import row as a Call (a file's row, an upload's or the app's form), with what is
+    read from the call itself (normalize.enrich); ValueError names what is missing or
+    malformed."""
     title = " ".join(str(row.get("title") or "").split())
     if not title:
         raise ValueError("row without a title")
@@ -115,7 +125,7 @@ def row_to_import_call(row: dict[str, Any]) -> Call:
     hint = row.get("status_hint") or None
     if hint is None and not deadlines and row.get("status") in ("closed", "open_ended"):
         hint = row["status"]
-    return Call(
+    return enriched(Call(
         portal=portal,
         native_id=native,
         title=title,
@@ -139,7 +149,7 @@ def row_to_import_call(row: dict[str, Any]) -> Call:
         kind=str(row.get("kind") or "call"),
         source_updated=_date_value(row.get("source_updated"), tz, name)[0],
         date_issues=_list(row.get("date_issues")),
-    )
+    ))  # fmt: skip
 
 
 def _deadlines(values: Any, tz: str, call_id: str) -> tuple[list[datetime], bool]:

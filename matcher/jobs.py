@@ -20,11 +20,11 @@ import httpx
 import sqlite_utils
 
 from matcher.dedupe import apply_dedupe
-from matcher.digest.operator import new_matches
-from matcher.digest.run import DigestReport, DigestSettings, run_digests
+from matcher.digest.run import DigestReport, DigestSettings, new_since, run_digests
 from matcher.errors import ConfigError
 from matcher.importer import read_import_file
 from matcher.models import Call
+from matcher.normalize.enrich import enriched
 from matcher.normalize.timezones import parse_iso
 from matcher.ranking.config import RankingConfig, load_embedder
 from matcher.ranking.embed import Embedder
@@ -42,7 +42,6 @@ from matcher.store import (
     start_run,
     upsert_calls,
 )
-from matcher.store.changes import changes_since
 from matcher.store.lock import writing
 from scrapers import PORTALS, dedupe_priority, portal_settings
 from scrapers.base import Portal, check_site, run_portal
@@ -103,6 +102,7 @@ def _scrape(
                 progress=(lambda n, name=portal.NAME: progress(name, n)) if progress else None,
                 config=sources.get(portal.NAME),
             )
+        result.calls = [enriched(call) for call in result.calls]
         allow_empty = bool((sources.get(portal.NAME) or {}).get("allow_empty", False))
         summary = save_result(db, portal.NAME, result, now, run_row=row, run_id=report.run_id,
                               allow_empty=allow_empty)  # fmt: skip
@@ -183,8 +183,7 @@ def weekly(
         scraped = scrape(db, portals, client_for, sources, now, progress)
         ranked = rank(db, themes, ranking, now, embedder=embedder)
         sent = run_digests(db, settings, connect, now)
-    new_ids = {change.call_id for change in changes_since(db, now.isoformat(), ("new",))}
-    matches = {theme: len(rows) for theme, rows in new_matches(sent.listing, new_ids).items()}
+    matches = {theme: len(rows) for theme, rows in new_since(db, sent.listing, now).items()}
     return WeeklyReport(scraped, ranked, sent, matches)
 
 

@@ -13,11 +13,11 @@ from typing import Any
 
 from matcher import config
 from matcher.errors import ConfigError
+from matcher.italian import LANGUAGES
 from matcher.tomlfile import Locator, read_toml
 
 APPLICANT_TYPES = ("comune", "provincia", "camera di commercio", "agenzia regionale", "regione",
                    "unione di comuni", "università", "altro")  # fmt: skip
-LANGUAGES = ("it", "en")
 FIELDS = ("name", "type", "emails", "themes", "language", "min_relevance")
 # The ranking's own levels (matcher.ranking.scoring.LEVELS), best first: a partner hears of
 # calls at its minimum level or above.
@@ -82,8 +82,8 @@ def load_partners(themes: tuple[str, ...], path: Path | None = None) -> Partners
     found = Partners(path=path)
     unknown = sorted(set(data) - {"partners", "digest"})
     if unknown:
-        found.rejected.append(f"{path}:{where.line(unknown[0])}: [{unknown[0]}] is not a "
-                              "partners table: use [partners.<key>] or [digest]")  # fmt: skip
+        problem = "is not a partners table: use [partners.<key>] or [digest]"
+        found.rejected.append(str(where.section_error(unknown[0], problem)))
     tables = data.get("partners", {})
     if not isinstance(tables, dict):
         raise ConfigError(f"{path}: 'partners' must be [partners.<key>] tables")
@@ -118,7 +118,7 @@ def _unique(partner: Partner, owners: dict[str, str], where: Locator) -> None:
 def _digest_settings(table: Any, found: Partners, where: Locator) -> None:
     """[digest]: sender, operators, first_digest_per_theme; a wrong field is rejected alone."""
     if not isinstance(table, dict):
-        found.rejected.append(f"{where.path}:{where.line('digest')}: [digest] must be a table")
+        found.rejected.append(str(where.section_error("digest", "must be a table")))
         return
     for name in sorted(set(table) - set(DIGEST_FIELDS)):
         found.rejected.append(str(where.error("digest", name, "is not a digest field (known: "
@@ -160,7 +160,7 @@ def check_sender(value: object, where: str) -> str:
 def _partner(key: str, table: Any, themes: tuple[str, ...], where: Locator) -> Partner:
     section = f"partners.{key}"
     if not isinstance(table, dict):
-        raise ConfigError(f"{where.path}:{where.line(section)}: [{section}] must be a table")
+        raise where.section_error(section, "must be a table")
     extra = sorted(set(table) - set(FIELDS))
     if extra:
         raise where.error(section, extra[0], f"is not a partner field (known: {', '.join(FIELDS)})")

@@ -177,12 +177,9 @@ def read_pages(
     report.error(capped())
 
 
-def report_short(
-    report: Report, errors_before: int, listed: int, announced: int | None, message: str
-) -> None:
-    """Report `message` when a listing ended, with no other error since `errors_before`, short
-    of the total it announced (a page that gives no link to the rest)."""
-    if len(report.errors) == errors_before and announced is not None and listed < announced:
+def report_short(report: Report, since: int, listed: int, total: int | None, message: str) -> None:
+    """`message` when a listing ended short of its `total`, with no error `since` to say why."""
+    if len(report.errors) == since and total is not None and listed < total:
         report.error(message)
 
 

@@ -10,14 +10,18 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from appstore import NOW, seed_store
+from appstore import ENERGY, NOW, seed_store
 from click.testing import CliRunner
+from conftest import make_call
 from icalendar import Calendar
 from openpyxl import load_workbook
 
+from matcher import jobs
 from matcher.app.table import is_new
 from matcher.cli import cli
 from matcher.cli.app import app_script, streamlit_command
+from matcher.ranking.config import DEFAULT_METHOD, RankingConfig
+from matcher.ranking.themes import load_themes
 from matcher.store import ShortlistFilters, open_db, shortlist_rows
 
 
@@ -63,6 +67,26 @@ def test_export_reads_the_demo_store_as_of_its_date_and_refuses_an_unknown_theme
     result = CliRunner().invoke(cli, ["--db", str(store), "export", "--format", "csv",
                                       "--theme", "energia"])  # fmt: skip
     assert result.exit_code == 2 and "unknown theme 'energia'" in result.output
+
+
+def test_an_english_export_shows_english_status_labels(store, tmp_path):
+    db = open_db(store)
+    rome = {"language": "it", "tz": "Europe/Rome", "territory": "Italia", "text": ENERGY}
+    jobs.import_calls(db, [
+        make_call("sempre", "import", title="Sportello energia", deadlines=[],
+                  status_hint="open_ended", **rome),
+        make_call("presto", "import", title="Bando energia 2027", opening=NOW + timedelta(days=9),
+                  deadlines=[NOW + timedelta(days=90)], **rome),
+    ], NOW)  # fmt: skip
+    jobs.rank(db, load_themes(), RankingConfig(DEFAULT_METHOD, "fake"), NOW)
+    export(store, tmp_path / "en.csv", "--format", "csv", "--theme", "energy", "--min-score", "0",
+           "--status", "open,forthcoming,open_ended,closed", "--lang", "en")  # fmt: skip
+    text = (tmp_path / "en.csv").read_bytes().decode("utf-8-sig")
+    assert {r["Id"]: r["Status"] for r in csv.DictReader(io.StringIO(text), delimiter=";")} == {
+        "eu_ftop:LIFE-ENERGY": "open", "import:led": "open", "import:script": "open",
+        "import:bold": "open", "import:closed": "closed", "import:sempre": "open-ended",
+        "import:presto": "forthcoming",
+    }  # fmt: skip
 
 
 def test_the_app_listens_on_127_0_0_1_unless_configured(monkeypatch):

@@ -11,13 +11,8 @@ from matcher.config import data_dir
 from matcher.importer import read_import_file
 from matcher.normalize.applicants import applicants
 from matcher.normalize.territory import OUTSIDE_EU
-from matcher.store.calls import checked
 
-# As stored: what is read from the call itself (the partner countries of external action) is
-# added on the way into the store, whichever way a call comes.
-CORPUS = {
-    c.id: checked(c) for c in read_import_file(data_dir() / "judgments" / "calls.jsonl").calls
-}
+CORPUS = {c.id: c for c in read_import_file(data_dir() / "judgments" / "calls.jsonl").calls}
 
 
 @pytest.mark.parametrize(("call_id", "role", "types"), [

@@ -37,7 +37,8 @@ def render(ctx: AppContext, db: sqlite_utils.Database, version: str, call_id: st
     _facts(ctx, call, row)
     _links(ctx, call)
     scores = {s["theme"]: s for s in scores_of(db, call.id) if s["ranking_key"] == ctx.ranking.key}
-    _explanations(ctx, scores, best_theme(scores, list(ctx.themes.themes)))
+    best = best_theme(scores, list(ctx.themes.themes))
+    _explanations(ctx, scores, best)
     with st.expander(t("d_text")):
         st.markdown(md_block(call.text or call.summary) or t("unknown"))
     st.markdown(f"#### {t('d_history')}")
@@ -46,8 +47,8 @@ def render(ctx: AppContext, db: sqlite_utils.Database, version: str, call_id: st
         st.dataframe(history_rows(past, ctx), hide_index=True, width="stretch")
     else:
         st.caption(t("d_no_history"))
-    review_form(ctx, db, call.id, best_theme(scores, list(ctx.themes.themes)))
-    _similar(ctx, version, call.id, best_theme(scores, list(ctx.themes.themes)))
+    review_form(ctx, db, call.id, best)
+    _similar(ctx, version, call.id, best)
 
 
 def best_theme(scores: dict[str, dict[str, Any]], themes: list[str]) -> str:

@@ -87,9 +87,7 @@ def _table(ctx: AppContext, rows: list[dict[str, Any]], theme: str, first_run: s
 
 def _exports(ctx: AppContext, rows: list[dict[str, Any]], theme: str) -> None:
     t = ctx.t
-    statuses = {s: t(f"st_{s}") for s in ("open", "forthcoming", "open_ended", "closed",
-                                          "unknown")}  # fmt: skip
-    export = ExportContext(ctx.theme_labels(), t.lang, ctx.app_url, statuses)
+    export = ExportContext(ctx.theme_labels(), t.lang, ctx.app_url)
     st.markdown(f"**{t('export')}**")
     columns = st.columns(3)
     for column, fmt in zip(columns, ("csv", "xlsx", "ics"), strict=True):

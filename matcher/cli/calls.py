@@ -12,7 +12,13 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rich.table import Table
 
 from matcher import jobs
-from matcher.cli.common import client_factory, now_option, open_existing, print_calls_table
+from matcher.cli.common import (
+    client_factory,
+    now_option,
+    open_existing,
+    print_calls_table,
+    wanted_statuses,
+)
 from matcher.importer import read_import_file
 from matcher.models import STATUSES
 from matcher.normalize.safety import without_controls
@@ -139,7 +145,7 @@ def calls_command(
 ) -> None:
     """List stored calls (every status unless --status is given)."""
     now = parse_now(now_text)
-    wanted = _statuses(statuses)
+    wanted = wanted_statuses(statuses)
     db = open_existing(obj["db_path"])
     loaded = load_calls(db)
     if portal and portal not in PORTALS and portal not in {c.portal for c, _ in loaded}:
@@ -151,20 +157,12 @@ def calls_command(
             continue
         if wanted and compute_status(call, now) not in wanted:
             continue
-        rows.append(call_to_json(call, history, now))
+        rows.append(call_to_json(call, history, now, who_may_apply=as_json))
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
         return
     print_calls_table(rows)
-
-
-def _statuses(statuses: str | None) -> set[str]:
-    wanted = {s.strip() for s in (statuses or "").split(",") if s.strip()}
-    unknown = wanted - set(STATUSES)
-    if unknown:
-        raise click.UsageError(f"unknown status {', '.join(sorted(unknown))}")
-    return wanted
 
 
 @click.command()

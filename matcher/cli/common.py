@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import ssl
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,11 +18,12 @@ from rich.table import Table
 from rich.text import Text
 
 from matcher import config
+from matcher.app.context import reading_now
 from matcher.errors import ConfigError
-from matcher.models import STATUS_LABELS
+from matcher.models import STATUS_LABELS, STATUSES
 from matcher.normalize.safety import without_controls
 from matcher.status import parse_now
-from matcher.store import open_db
+from matcher.store import get_meta, open_db
 from scrapers.base import Portal
 from scrapers.http import PortalClient, make_client
 from scrapers.recording import RecordingTransport, replay_client
@@ -80,6 +82,25 @@ def open_existing(path: Path) -> sqlite_utils.Database:
             "(or `matcher demo` to try the tool)"
         )
     return open_db(path)
+
+
+def reading_time(
+    db: sqlite_utils.Database, now_text: str | None, now: datetime | None = None
+) -> datetime:
+    """--now when given; else, as in the app, the store's data-as-of date (the demo store reads
+    as of its data date), else `now` (default: the current time)."""
+    if now_text:
+        return parse_now(now_text)
+    return reading_now(get_meta(db, "as_of"), now or parse_now(None))[0]
+
+
+def wanted_statuses(statuses: str | None) -> set[str]:
+    """The --status option's comma-separated statuses; empty when not given."""
+    wanted = {s.strip() for s in (statuses or "").split(",") if s.strip()}
+    unknown = wanted - set(STATUSES)
+    if unknown:
+        raise click.UsageError(f"unknown status {', '.join(sorted(unknown))}")
+    return wanted
 
 
 def deadline_label(row: dict) -> str:

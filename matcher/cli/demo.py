@@ -64,7 +64,7 @@ def demo(demo_path: Path | None, limit: int, no_app: bool, host: str, port: int)
     as_of = parse_iso(get_meta(db, "as_of"))
     if as_of is None or as_of.tzinfo is None:
         raise ConfigError(f"{path}: the demo store has no data-as-of date")
-    rows = [call_to_json(call, history, as_of) for call, history in load_calls(db)]
+    rows = [call_to_json(c, history, as_of, who_may_apply=False) for c, history in load_calls(db)]
     counts = {status: sum(r["status"] == status for r in rows) for status in STATUSES}
     click.echo(
         f"Dati al {as_of:%d/%m/%Y}: {len(rows)} bandi, "

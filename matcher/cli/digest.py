@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from matcher import config, jobs
-from matcher.app.context import app_url_from_env, reading_now
-from matcher.cli.common import open_existing, plain
+from matcher.app.context import app_url_from_env
+from matcher.cli.common import open_existing, plain, reading_time
 from matcher.cli.ranking import ranking_options
 from matcher.digest.render import MailContext
 from matcher.digest.run import DigestReport, DigestSettings, Prepared, prepare, selected
@@ -24,8 +24,6 @@ from matcher.normalize.safety import web_link
 from matcher.partners import check_sender, load_partners
 from matcher.ranking.freshness import freshness
 from matcher.ranking.themes import ThemeConfig, load_themes
-from matcher.status import parse_now
-from matcher.store import get_meta
 
 
 class ConfigProblem(click.ClickException):
@@ -98,9 +96,7 @@ def digest_command(
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from exc
     db = open_existing(obj["db_path"])
-    now = parse_now(now_text)
-    if not now_text:  # as the app and exports: the demo store reads as of its data date
-        now = reading_now(get_meta(db, "as_of"), now)[0]
+    now = reading_time(db, now_text)
     for theme in sorted({t for p in selected(settings.partners, only) for t in p.themes}):
         state = freshness(db, themes, theme, ranking)
         if state.stale:

@@ -8,21 +8,16 @@ from pathlib import Path
 import click
 
 from matcher import config
-from matcher.app.context import app_url_from_env, reading_now
-from matcher.cli.common import open_existing, themes_option
+from matcher.app.context import app_url_from_env
+from matcher.cli.common import open_existing, reading_time, themes_option, wanted_statuses
 from matcher.exports import FORMATS, ExportContext, export_bytes, file_name
 from matcher.models import STATUSES
 from matcher.ranking.model_files import default_min_score
 from matcher.ranking.themes import load_themes
-from matcher.status import parse_now
-from matcher.store import get_meta, shortlist_rows
+from matcher.store import shortlist_rows
 from matcher.store.shortlist import LISTED_STATUSES, ShortlistFilters
 
 DAY = click.DateTime(["%d/%m/%Y", "%Y-%m-%d"])
-STATUS_WORDS = {
-    "it": {"open": "aperto", "forthcoming": "in arrivo", "open_ended": "sempre aperto",
-           "closed": "chiuso", "unknown": "date non note"},
-}  # fmt: skip
 
 
 @click.command("export")
@@ -59,16 +54,10 @@ def export_command(
     themes = load_themes(themes_file)
     if theme and theme not in themes.themes:
         raise click.UsageError(f"unknown theme {theme!r}; themes: {', '.join(themes.themes)}")
-    wanted = {s.strip() for s in (statuses or "").split(",") if s.strip()} or LISTED_STATUSES
-    if set(wanted) - set(STATUSES):
-        unknown = ", ".join(sorted(set(wanted) - set(STATUSES)))
-        raise click.UsageError(f"unknown status {unknown}")
+    wanted = wanted_statuses(statuses) or LISTED_STATUSES
     db = open_existing(obj["db_path"])
     ranking = config.ranking_config()
-    # As in the app: the demo store reads as of its data date, a deployment as of now.
-    now = parse_now(now_text)
-    if not now_text:
-        now = reading_now(get_meta(db, "as_of"), now)[0]
+    now = reading_time(db, now_text)
     filters = ShortlistFilters(
         statuses=frozenset(wanted), portals=frozenset(portals),
         min_score=default_min_score(ranking) if min_score is None else min_score,
@@ -81,7 +70,7 @@ def export_command(
     rows = [row for t in ([theme] if theme else list(themes.themes))
             for row in shortlist_rows(db, t, key, now, filters)]  # fmt: skip
     labels = {k: v.label for k, v in themes.themes.items()}
-    ctx = ExportContext(labels, lang, app_url_from_env(), STATUS_WORDS.get(lang))
+    ctx = ExportContext(labels, lang, app_url_from_env())
     target = output or Path(file_name(fmt, theme, now))
     target.write_bytes(export_bytes(fmt, rows, ctx, now))
     click.echo(f"{len(rows)} bandi scritti in {target}.")

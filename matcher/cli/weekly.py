@@ -11,9 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from matcher import config, jobs
-from matcher.app.context import reading_now
 from matcher.cli.calls import _portal_names, configured_portals, print_summary
-from matcher.cli.common import client_factory, now_option
+from matcher.cli.common import client_factory, now_option, reading_time
 from matcher.cli.digest import (
     ConfigProblem,
     digest_settings,
@@ -28,7 +27,7 @@ from matcher.ranking.config import load_embedder
 from matcher.ranking.themes import load_themes
 from matcher.sources import load_sources
 from matcher.status import parse_now
-from matcher.store import get_meta, open_db
+from matcher.store import open_db
 from scrapers import PORTALS, portal_settings
 from scrapers.base import check_site
 
@@ -71,8 +70,7 @@ def weekly_command(
     for line in settings.partners.rejected:  # said now; the report repeats it
         click.echo(f"Rejected, no digest will go to it: {line}", err=True)
     db = open_db(obj["db_path"])
-    if not now_text:  # as the app and digests: the demo store reads as of its data date
-        now = reading_now(get_meta(db, "as_of"), now)[0]
+    now = reading_time(db, now_text, now)  # `now` read before the setup: when the run began
     with Console(stderr=True).status("Weekly run: scraping, ranking, sending digests…"):
         report = jobs.weekly(db, [PORTALS[n] for n in names], client_factory(replay=replay),
                              sources, themes, ranking, settings, lambda: connect(smtp), now,

@@ -78,9 +78,14 @@ def problems_key(problems: list[str]) -> str:
     return hashlib.sha256("\n".join(sorted(problems)).encode()).hexdigest()[:16]
 
 
-def operator_problems(facts: OperatorFacts) -> list[str]:
-    """Every problem the operators should act on, one line each."""
-    problems = [problem for _, problem in source_health(facts.runs) if problem]
+def operator_problems(
+    facts: OperatorFacts, health: list[tuple[str, str]] | None = None
+) -> list[str]:
+    """Every problem the operators should act on, one line each; `health` is
+    source_health(facts.runs) when the caller has it already."""
+    if health is None:
+        health = source_health(facts.runs)
+    problems = [problem for _, problem in health if problem]
     problems += [f"digest a {o.name}: non inviato ({o.error})"
                  for o in facts.outcomes if o.state == "failed"]  # fmt: skip
     problems += [f"partners.toml: {line}" for line in facts.rejected]
@@ -94,7 +99,7 @@ def operator_digest(facts: OperatorFacts) -> tuple[str, str] | None:
     new problem, call, decision, digest sent or possible repeat)."""
     health = source_health(facts.runs)
     sent = [o for o in facts.outcomes if o.state == "sent"]
-    problems = operator_problems(facts)
+    problems = operator_problems(facts, health)
     fresh_problems = problems and problems_key(problems) != facts.last_problems
     if not (fresh_problems or facts.new_calls or facts.decisions or sent or facts.repeats):
         return None

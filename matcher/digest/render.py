@@ -18,7 +18,13 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from matcher.digest.build import CLOSING_WINDOW_DAYS, SECTIONS, Item, PartnerDigest
+from matcher.digest.build import (
+    CLOSING_WINDOW_DAYS,
+    SECTIONS,
+    Item,
+    PartnerDigest,
+    relevance_level,
+)
 from matcher.digest.words import attribution, source_name, theme_label, words
 from matcher.exports import ExportContext, app_link, to_ics
 from matcher.italian import days_left_text, deadline_text, format_amount, format_date
@@ -163,7 +169,7 @@ def _rest(
 def _item_view(item: Item, w: dict[str, str], lang: str, ctx: MailContext) -> dict[str, Any]:
     row = item.row
     explanation = row["explanation"]
-    level = str(explanation.get("level", "bassa"))
+    level = relevance_level(row)
     deadline = deadline_text(row["next_deadline"], row["deadline_time_known"], row["tz"], lang)
     themes = [theme_label(t, ctx.theme_labels.get(t, t), lang) for t in item.themes]
     programme = without_controls(row["programme"] or "")

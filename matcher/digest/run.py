@@ -222,6 +222,19 @@ def deliver(db: sqlite_utils.Database, item: Prepared, mailer: Mailer, now: date
     return outcome
 
 
+def new_since(
+    db: sqlite_utils.Database,
+    listing: dict[str, list[dict[str, Any]]],
+    since: datetime,
+    *,
+    inclusive: bool = True,
+) -> dict[str, list[dict[str, Any]]]:
+    """Per theme, the listed calls first stored at or after `since` (after it, when not
+    `inclusive`) at a matching level: the operator digest's and the weekly report's news."""
+    new = changes_since(db, since.isoformat(), ("new",), inclusive=inclusive)
+    return new_matches(listing, {change.call_id for change in new})
+
+
 def _send_operator(
     db: sqlite_utils.Database,
     settings: DigestSettings,
@@ -239,9 +252,7 @@ def _send_operator(
     assert since is not None
     labels = settings.mail.theme_labels
     # What the last operator digest reported is not new: changes strictly after it.
-    new_ids = {c.call_id for c in changes_since(db, since.isoformat(), ("new",),
-                                                inclusive=last is None)}  # fmt: skip
-    matches = new_matches(report.listing, new_ids)
+    matches = new_since(db, report.listing, since, inclusive=last is None)
     names = {key: partner.name for key, partner in settings.partners.partners.items()}
     sent_since = stored.messages(db, since.isoformat())
     repeats = [{**m, "partner": names.get(m["partner"], m["partner"])}

@@ -10,7 +10,6 @@ from typing import Any
 import sqlite_utils
 
 from matcher.models import Call, ScrapeResult
-from matcher.normalize.enrich import enriched
 from matcher.normalize.plausible import keep_readable_dates, plausible_dates
 from matcher.normalize.safety import safe_call
 from matcher.normalize.timezones import parse_iso
@@ -109,9 +108,9 @@ def _suspect_reason(fetched: int, active: int, allow_empty: bool) -> str | None:
 
 def checked(call: Call) -> Call:
     """What is stored of a call, whichever way it came (scrape, import, the app): its text free
-    of control characters, its links web links, its implausible dates kept aside, and what is
-    read from the call itself (normalize.enrich)."""
-    return plausible_dates(safe_call(enriched(call)))
+    of control characters, its links web links, its implausible dates kept aside. (What is read
+    from the call's text, normalize.enrich, is added before: the store parses no text.)"""
+    return plausible_dates(safe_call(call))
 
 
 def _stored(db: sqlite_utils.Database, call_id: str) -> Call:
