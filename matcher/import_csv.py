@@ -67,7 +67,9 @@ def csv_rows(
         restart = None
         for values in reader:
             end = start + reader.line_num  # 1-based number of the record's last line
-            first = end - sum(v.count("\n") for v in values)  # and of its first line
+            # and of its first line; at the end of the file an unclosed quote also holds the
+            # last line break: a record never starts before this reading did
+            first = max(end - sum(v.count("\n") for v in values), start + 1)
             spanned = lines[first:end]
             if any(_looks_like_a_row(line, delimiter, len(header)) for line in spanned):
                 reason = (f"virgolette non chiuse: la riga {first} si prende le righe fino "

@@ -165,6 +165,19 @@ def test_an_unclosed_quote_rejects_its_line_and_swallows_nothing(tmp_path):
     assert "3 calls read: 3 new" in result.output
 
 
+def test_an_unclosed_quote_in_the_last_records_rejects_its_line_and_ends(tmp_path):
+    from matcher.import_csv import csv_rows
+
+    text = (
+        'Titolo;Scadenza;Importo\n"Bando rotto;30/11/2026;1.500,00\nBando ok;31/12/2026;2.000,00\n'
+    )
+    assert csv_rows(text, set(), ()) == [
+        (2, "virgolette non chiuse: la riga 2 si prende le righe fino alla 3; correggere e "
+            "reimportare"),
+        (3, {"title": "Bando ok", "deadlines": "31/12/2026", "budget_eur": "2.000,00"}),
+    ]  # fmt: skip
+
+
 def test_a_file_of_which_nothing_is_accepted_exits_non_zero(tmp_path):
     path = tmp_path / "vuoto.csv"
     path.write_text("Titolo;Scadenza\n;31/12/2026\n;15/01/2027\n", encoding="utf-8")
